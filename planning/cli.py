@@ -1,0 +1,110 @@
+"""``planner``: the command line of the planner.
+
+Exit codes: 0 success (exceptions found in the data are not failures),
+2 invalid input, 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from planning.config import SAMPLE_EXTRACT_DIR, Settings, parse_as_of
+from planning.errors import PlannerError
+
+
+def _date(value: str) -> date:
+    try:
+        return parse_as_of(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planner", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write a synthetic ERP extract")
+    generate.add_argument("--skus", type=_positive, required=True, help="number of SKUs")
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--out", type=Path, required=True, help="extract folder to write")
+    generate.add_argument("--as-of", type=_date, default=date.today(), help="YYYY-MM-DD")
+
+    validate = commands.add_parser("validate", help="validate an extract and report bad rows")
+    validate.add_argument("--extract", type=Path, default=SAMPLE_EXTRACT_DIR)
+    validate.add_argument(
+        "--report", type=Path, help="folder to write quarantine.csv and validation.json into"
+    )
+
+    run = commands.add_parser("run", help="run the nightly planning job and publish the plan")
+    run.add_argument("--extract", type=Path, default=SAMPLE_EXTRACT_DIR)
+    run.add_argument("--as-of", type=_date, default=date.today(), help="YYYY-MM-DD")
+    run.add_argument("--out", type=Path, help="published plans folder (env PLANNER_OUT_DIR)")
+    run.add_argument("--warehouse", type=Path, help="DuckDB file (env PLANNER_WAREHOUSE)")
+    run.add_argument("--horizon-days", type=_positive, help="daily buckets (default 182)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        match args.command:
+            case "generate":
+                return _generate(args)
+            case "validate":
+                return _validate(args)
+            case "run":
+                return _run(args)
+    except PlannerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 1
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from planning.extract.generate import generate_extract
+
+    started = time.perf_counter()
+    counts = generate_extract(args.out, skus=args.skus, seed=args.seed, as_of=args.as_of)
+    rows = ", ".join(f"{name} {count}" for name, count in counts.items())
+    print(f"wrote {args.out} in {time.perf_counter() - started:.1f} s: {rows}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from planning.pipeline import require_plannable, validate_extract, write_validation_report
+
+    validated = validate_extract(args.extract)
+    if args.report:
+        write_validation_report(args.report, validated)
+        print(f"wrote {args.report / 'quarantine.csv'} and {args.report / 'validation.json'}")
+    require_plannable(validated)
+    print(f"{args.extract}: valid, {validated.rows_quarantined} rows quarantined")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from planning.pipeline import run_plan
+
+    settings = Settings.from_env(
+        warehouse=args.warehouse, out_dir=args.out, horizon_days=args.horizon_days
+    )
+    outcome = run_plan(args.extract, args.as_of, settings)
+    return outcome.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

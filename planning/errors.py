@@ -1,0 +1,27 @@
+"""Errors that end a run, each mapped to the CLI's exit code."""
+
+from __future__ import annotations
+
+
+class PlannerError(Exception):
+    """Base of the planner's own errors; ``exit_code`` is what the CLI returns."""
+
+    exit_code = 1
+
+
+class InvalidExtractError(PlannerError):
+    """The extract cannot be planned at all: a required file or column is missing,
+    a file is unreadable. Nothing is published; the message names file and column."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str | None = None, column: str | None = None):
+        super().__init__(message)
+        self.file = file
+        self.column = column
+
+
+class StepFailedError(PlannerError):
+    """An internal step (dbt build, a solver) failed; the last published plan stays."""
+
+    exit_code = 1

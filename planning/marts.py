@@ -1,0 +1,94 @@
+"""Building the dbt marts over the raw extract with a real ``dbt build``.
+
+dbt runs as a subprocess of this interpreter's environment so that its global
+state never leaks into the planner (or into an Airflow worker) and a crash in it
+is reported as a failed step, not a dead process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from planning.config import Settings
+from planning.errors import StepFailedError
+
+
+@dataclass(frozen=True)
+class DbtBuildResult:
+    """Counts of dbt node results (``pass``, ``success``, ``warn``, ``error``, ``fail``, ``skipped``)."""
+
+    statuses: dict[str, int]
+    run_results: Path
+
+    @property
+    def summary(self) -> str:
+        return ", ".join(f"{status}={count}" for status, count in sorted(self.statuses.items()))
+
+
+def dbt_command() -> list[str]:
+    """The ``dbt`` executable installed beside this interpreter."""
+    executable = Path(sys.executable).with_name("dbt")
+    return [str(executable)] if executable.exists() else [sys.executable, "-m", "dbt.cli.main"]
+
+
+def dbt_environment(settings: Settings) -> dict[str, str]:
+    return os.environ | {
+        "PLANNER_WAREHOUSE": str(settings.warehouse),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def build_marts(settings: Settings, as_of: date, log_file: Path) -> DbtBuildResult:
+    """Run ``dbt build`` (models and their tests) against the warehouse file.
+
+    dbt's log goes to ``log_file``; a failed model or test raises StepFailedError
+    naming the failing nodes.
+    """
+    target_dir = settings.warehouse.parent / "dbt_target"
+    variables = {"as_of": as_of.isoformat(), "horizon_days": settings.horizon_days}
+    command = [
+        *dbt_command(),
+        "build",
+        "--project-dir", str(settings.dbt_project_dir),
+        "--profiles-dir", str(settings.dbt_project_dir),
+        "--target-path", str(target_dir),
+        "--log-path", str(target_dir / "logs"),
+        "--threads", str(settings.dbt_threads),
+        "--vars", json.dumps(variables),
+    ]  # fmt: skip
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("w", encoding="utf-8") as log:
+        completed = subprocess.run(
+            command,
+            cwd=settings.dbt_project_dir,
+            env=dbt_environment(settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    run_results = target_dir / "run_results.json"
+    statuses, failures = _read_run_results(run_results) if run_results.exists() else ({}, [])
+    if completed.returncode != 0:
+        detail = "; ".join(failures[:5]) or f"see {log_file}"
+        raise StepFailedError(f"dbt build failed (exit {completed.returncode}): {detail}")
+    return DbtBuildResult(statuses, run_results)
+
+
+def _read_run_results(path: Path) -> tuple[dict[str, int], list[str]]:
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    statuses: dict[str, int] = {}
+    failures = []
+    for result in results:
+        status = str(result["status"]).lower()
+        statuses[status] = statuses.get(status, 0) + 1
+        if status in ("error", "fail"):
+            message = (result.get("message") or "").strip().splitlines()
+            failures.append(f"{result['unique_id']}: {message[0] if message else status}")
+    return statuses, failures
