@@ -104,12 +104,16 @@ def _empty_rows(spec: ExtractFile) -> pl.DataFrame:
 
 
 def _read_csv(path: Path) -> pl.DataFrame:
-    if path.stat().st_size == 0:
-        raise InvalidExtractError(
-            f"{path.name}: file is empty (not even a header row)", file=path.name
-        )
+    empty = InvalidExtractError(
+        f"{path.name}: file is empty (not even a header row)", file=path.name
+    )
+    with path.open("rb") as handle:
+        if not handle.read(4096).strip():
+            raise empty
     try:
         return pl.read_csv(path, infer_schema=False, encoding="utf8", raise_if_empty=True)
+    except pl.exceptions.NoDataError:
+        raise empty from None
     except pl.exceptions.ComputeError as error:
         if "utf-8" in str(error).lower() or "utf8" in str(error).lower():
             raise InvalidExtractError(

@@ -117,15 +117,16 @@ def _validate_table(
     if text_rows.height == 0:
         return typed_rows(spec, text_rows), _no_quarantine(), report
 
+    # every row goes through both suites, so one report shows all of a row's problems;
+    # a value that does not parse is null in the typed rows and only its parse failure counts
     parse_failures = _run_suite(context, spec, parse_suite(spec), text_rows, report)
-    parsed = text_rows.filter(~pl.col(SOURCE_ROW).is_in(parse_failures.get_column("row_number")))
-    typed = typed_rows(spec, parsed)
-    # a value the suites accepted but the cast refused must not vanish silently
-    cast_failures = _cast_failures(spec, parsed, typed)
-    typed = typed.filter(~pl.col(SOURCE_ROW).is_in(cast_failures.get_column("row_number")))
-
+    typed = typed_rows(spec, text_rows)
+    cast_failures = _cast_failures(spec, text_rows, typed).join(
+        parse_failures, on=["row_number", "field"], how="anti"
+    )
     rule_failures = _run_suite(context, spec, rules_suite(spec, known_keys), typed, report)
-    valid = typed.filter(~pl.col(SOURCE_ROW).is_in(rule_failures.get_column("row_number")))
+    failed_rows = pl.concat([parse_failures, cast_failures, rule_failures]).get_column("row_number")
+    valid = typed.filter(~pl.col(SOURCE_ROW).is_in(failed_rows.implode()))
 
     failures = pl.concat([parse_failures, cast_failures, rule_failures])
     quarantine = _quarantine_rows(table, failures)
