@@ -21,7 +21,7 @@ from planning.errors import StepFailedError
 
 @dataclass(frozen=True)
 class DbtBuildResult:
-    """Counts of dbt node results (``pass``, ``success``, ``warn``, ``error``, ``fail``, ``skipped``)."""
+    """Counts of dbt node results by status (``pass``, ``success``, ``warn``, ``error``, ...)."""
 
     statuses: dict[str, int]
     run_results: Path

@@ -141,9 +141,8 @@ def run_plan(
         }
         write_validation_report(staging, validated)
         require_plannable(validated)
-        with clock.step("load warehouse"):
-            with _warehouse(settings) as con:
-                load_extract(con, validated, run_id)
+        with clock.step("load warehouse"), _warehouse(settings) as con:
+            load_extract(con, validated, run_id)
         with clock.step("build marts (dbt build)"):
             dbt = build_marts(settings, as_of, staging / "dbt.log")
             report(f"  dbt: {dbt.summary}")

@@ -42,11 +42,9 @@ def load_extract(con: duckdb.DuckDBPyConnection, validated: ValidatedExtract, ru
         manifest = pl.DataFrame(
             [validated.manifest], schema=dict.fromkeys(validated.manifest, pl.String)
         )
-        con.register("incoming_manifest", manifest.to_arrow())
-        con.execute(
-            f"create or replace table {RAW_SCHEMA}.extract_manifest as select * from incoming_manifest"
+        _from_frame(
+            con, manifest, f"create or replace table {RAW_SCHEMA}.extract_manifest as {{rows}}"
         )
-        con.unregister("incoming_manifest")
         _record_audit(con, validated, run_id)
         con.commit()
     except BaseException:
@@ -61,9 +59,9 @@ def _replace_raw_table(
         [f"cast({SOURCE_ROW} as bigint) as {SOURCE_ROW}"]
         + [f'cast("{c.name}" as {c.kind.duckdb_type}) as "{c.name}"' for c in columns]
     )
-    con.register("incoming_rows", rows.to_arrow())
-    con.execute(f"create or replace table {RAW_SCHEMA}.{name} as select {casts} from incoming_rows")
-    con.unregister("incoming_rows")
+    _from_frame(
+        con, rows, f"create or replace table {RAW_SCHEMA}.{name} as select {casts} from ({{rows}})"
+    )
 
 
 def _record_audit(con: duckdb.DuckDBPyConnection, validated: ValidatedExtract, run_id: str) -> None:
@@ -89,6 +87,15 @@ def _record_audit(con: duckdb.DuckDBPyConnection, validated: ValidatedExtract, r
             for r in validated.reports
         ],
     )
+
+
+def _from_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, statement: str) -> None:
+    """Run ``statement`` with ``{rows}`` standing for a ``select *`` over ``frame``."""
+    con.register("incoming_frame", frame.to_arrow())
+    try:
+        con.execute(statement.format(rows="select * from incoming_frame"))
+    finally:
+        con.unregister("incoming_frame")
 
 
 def _duckdb_type(dtype: pl.DataType) -> str:

@@ -161,7 +161,8 @@ def _first_invalid_utf8(path: Path) -> str:
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError as error:
-                return f"line {line_number}, byte {error.start + 1}: {line[error.start : error.start + 1]!r}"
+                bad_byte = line[error.start : error.start + 1]
+                return f"line {line_number}, byte {error.start + 1}: {bad_byte!r}"
     return "invalid byte sequence"
 
 

@@ -108,7 +108,8 @@ def test_duplicate_keys_quarantine_every_row_of_the_key(tmp_path):
     validated = _validate(
         tmp_path,
         **{
-            "on_hand.csv": "item_id,location_id,qty,status\nRM1,P1,1,available\nRM1,P1,2,available\nFG1,D1,3,available"
+            "on_hand.csv": "item_id,location_id,qty,status\n"
+            "RM1,P1,1,available\nRM1,P1,2,available\nFG1,D1,3,available"
         },
     )
     assert _quarantined(validated, "on_hand.csv") == [

@@ -1,0 +1,48 @@
+# The two commands a user needs: `make plan` and `make test`.
+# Each sets up .venv (and installs the project into it) when missing or out of date.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+SAMPLE_EXTRACT := data/sample
+SAMPLE_AS_OF := 2026-11-23
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: plan test test-slow test-all lint bench setup clean
+
+setup: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+## plan: run the whole nightly planning job on the bundled sample extract
+plan: $(INSTALLED)
+	$(BIN)/planner run --extract $(SAMPLE_EXTRACT) --as-of $(SAMPLE_AS_OF) --out plans
+
+## test: the fast test suite (a few minutes)
+test: $(INSTALLED)
+	$(BIN)/pytest -m "not slow"
+
+## test-slow: the tests marked slow (CI runs them too)
+test-slow: $(INSTALLED)
+	$(BIN)/pytest -m slow
+
+test-all: $(INSTALLED)
+	$(BIN)/pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check planning tests bench dags
+	$(BIN)/ruff format --check planning tests bench dags
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/generate.py
+
+clean:
+	rm -rf plans warehouse target logs

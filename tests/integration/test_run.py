@@ -1,0 +1,121 @@
+"""`planner run` end to end: validate, load, dbt build, publish; a fatal run publishes nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import MINIMAL_EXTRACT, write_extract
+
+pytestmark = pytest.mark.slow
+
+
+def _planner(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "planning.cli", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ | (env or {}),
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("run")
+    extract = write_extract(
+        root / "extract",
+        MINIMAL_EXTRACT
+        | {
+            "items.csv": "item_id,uom,unit_cost\nFG1,ea,50\nRM1,kg,2.5\nBAD,ea,-1",
+        },
+    )
+    out, warehouse = root / "plans", root / "warehouse" / "planner.duckdb"
+    result = _planner(
+        "run", "--extract", str(extract), "--as-of", "2026-11-23",
+        "--out", str(out), "--warehouse", str(warehouse), "--horizon-days", "28",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {
+        "root": root,
+        "extract": extract,
+        "out": out,
+        "warehouse": warehouse,
+        "stdout": Path(result.stdout),
+    }
+
+
+def test_a_run_publishes_a_complete_manifest_and_points_latest_at_it(published):
+    out = published["out"]
+    latest = (out / "latest").resolve()
+    manifest = json.loads((latest / "manifest.json").read_text())
+    assert manifest["status"] == "succeeded"
+    assert latest.name == manifest["run_id"]
+    assert manifest["as_of"] == "2026-11-23"
+    assert manifest["extract_id"] == "test-1"
+    assert manifest["counts"]["items.csv"] == {"read": 3, "loaded": 2, "quarantined": 1}
+    assert set(manifest["step_seconds"]) == {
+        "validate extract",
+        "load warehouse",
+        "build marts (dbt build)",
+    }
+    assert manifest["marts"]["dim_skus"] == 3
+    files = {f["name"]: f for f in manifest["files"]}
+    assert {"quarantine.csv", "validation.json", "dbt.log"} <= set(files)
+    assert len(files["quarantine.csv"]["sha256"]) == 64
+    assert "BAD" in (latest / "quarantine.csv").read_text()
+
+
+def test_the_warehouse_holds_raw_audit_and_marts(published):
+    with duckdb.connect(str(published["warehouse"]), read_only=True) as con:
+        assert con.execute("select count(*) from raw.items").fetchone() == (2,)
+        assert con.execute("select file, field, value from audit.quarantine").fetchall() == [
+            ("items.csv", "unit_cost", "-1")
+        ]
+
+
+def test_a_fatal_extract_exits_2_names_the_file_and_leaves_the_published_plan(published, tmp_path):
+    out = published["out"]
+    before = {p: p.read_bytes() for p in (out / "latest").resolve().rglob("*") if p.is_file()}
+    latest_before = os.readlink(out / "latest")
+    broken = write_extract(
+        tmp_path / "broken", MINIMAL_EXTRACT | {"skus.csv": "item_id,location_id\nFG1,P1"}
+    )
+    result = _planner(
+        "run", "--extract", str(broken), "--as-of", "2026-11-24",
+        "--out", str(out), "--warehouse", str(published["warehouse"]),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "skus.csv: required column replenishment, lead_time_days is missing" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert os.readlink(out / "latest") == latest_before
+    assert {
+        p: p.read_bytes() for p in (out / "latest").resolve().rglob("*") if p.is_file()
+    } == before
+    failed = json.loads(next((out / ".failed").glob("*/manifest.json")).read_text())
+    assert failed["status"] == "invalid_input"
+
+
+def test_validate_command_reports_and_exits_0_with_quarantined_rows(published, tmp_path):
+    result = _planner("validate", "--extract", str(published["extract"]), "--report", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "items.csv: 3 rows, 2 loaded, 1 quarantined" in result.stdout
+    assert (
+        "quarantined items.csv field unit_cost: outside the allowed range >= 0: row 3 ('-1')"
+        in result.stdout
+    )
+    assert (tmp_path / "quarantine.csv").exists()
+
+
+def test_validate_command_exits_2_on_a_missing_required_file(tmp_path):
+    extract = write_extract(
+        tmp_path / "extract", {k: v for k, v in MINIMAL_EXTRACT.items() if k != "items.csv"}
+    )
+    result = _planner("validate", "--extract", str(extract))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: items.csv: required file is missing from {extract}"
