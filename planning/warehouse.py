@@ -77,9 +77,7 @@ def _record_audit(con: duckdb.DuckDBPyConnection, validated: ValidatedExtract, r
     for table in ("quarantine", "file_validation"):
         con.execute(f"delete from {AUDIT_SCHEMA}.{table} where run_id = ?", [run_id])
     quarantine = validated.quarantine.with_columns(pl.lit(run_id).alias("run_id"))
-    con.register("incoming_quarantine", quarantine.to_arrow())
-    con.execute(f"insert into {AUDIT_SCHEMA}.quarantine by name select * from incoming_quarantine")
-    con.unregister("incoming_quarantine")
+    _from_frame(con, quarantine, f"insert into {AUDIT_SCHEMA}.quarantine by name {{rows}}")
     con.executemany(
         f"insert into {AUDIT_SCHEMA}.file_validation values (?, ?, ?, ?, ?, ?)",
         [
