@@ -261,23 +261,25 @@ def _cast_failures(spec: ExtractFile, text_rows: pl.DataFrame, typed: pl.DataFra
 
 def _quarantine_rows(table: ExtractTable, failures: pl.DataFrame) -> pl.DataFrame:
     """One row per failure with the offending value as written and the whole record."""
-    columns, key = table.spec.column_names, table.spec.key or ("",)
-    text_rows = table.rows.rename({SOURCE_ROW: "row_number"})
+    columns, key = table.spec.column_names, table.spec.key
+    blamed_value = [pl.when(pl.col("_field") == c).then(pl.col(c)) for c in columns]
+    if len(key) > 1:  # a duplicate compound key blames all its columns at once
+        blamed_value.append(
+            pl.when(pl.col("_field") == ",".join(key)).then(
+                pl.concat_str([pl.col(c).fill_null("") for c in key], separator=",")
+            )
+        )
+    # failures' own columns are prefixed: a file may have a column named "reason" or "field"
     return (
         failures.unique(maintain_order=True)
-        .join(text_rows, on="row_number", how="left")
+        .rename({"row_number": SOURCE_ROW, "field": "_field", "reason": "_reason"})
+        .join(table.rows, on=SOURCE_ROW, how="left")
         .select(
             pl.lit(table.file_name).alias("file"),
-            "row_number",
-            "field",
-            pl.coalesce(
-                *(pl.when(pl.col("field") == c).then(pl.col(c)) for c in columns),
-                # a duplicate compound key blames all its columns at once
-                pl.when(pl.col("field") == ",".join(key)).then(
-                    pl.concat_str([pl.col(c).fill_null("") for c in key], separator=",")
-                ),
-            ).alias("value"),
-            "reason",
+            pl.col(SOURCE_ROW).alias("row_number"),
+            pl.col("_field").alias("field"),
+            pl.coalesce(blamed_value).alias("value"),
+            pl.col("_reason").alias("reason"),
             pl.struct(columns).struct.json_encode().alias("record"),
         )
         .cast(QUARANTINE_SCHEMA)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import MINIMAL_EXTRACT, write_extract
+from extract_fixtures import MINIMAL_EXTRACT, write_extract
 
 pytestmark = pytest.mark.slow
 

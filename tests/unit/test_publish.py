@@ -1,4 +1,4 @@
-"""Publication: a run appears whole under its id, `latest` follows it, a failure publishes nothing."""
+"""Publication: a run appears whole under its id, `latest` follows it, failures publish nothing."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import MINIMAL_EXTRACT, write_extract
+from extract_fixtures import MINIMAL_EXTRACT, write_extract
 
 from planning.errors import InvalidExtractError
 from planning.extract.read import read_extract
@@ -232,3 +232,19 @@ def test_validation_report_records_every_expectation(tmp_path):
         ("items.parse", "expect_column_values_to_match_regex", "unit_cost", ["abc"])
     ]
     assert {o.suite for o in items.outcomes} == {"items.parse", "items.rules"}
+
+
+def test_files_without_a_key_and_with_a_reason_column_are_quarantined_cleanly(tmp_path):
+    validated = _validate(
+        tmp_path,
+        **{
+            "work_centers.csv": "work_center_id,location_id,capacity_units\nWC1,P1,2",
+            "downtime.csv": "work_center_id,start_at,end_at,reason\n"
+            "WC1,2026-11-24T06:00,2026-11-24T10:00,maintenance\n"
+            "WC1,2026-11-25T10:00,2026-11-25T06:00,breakdown",
+        },
+    )
+    assert _quarantined(validated, "downtime.csv") == [
+        (2, "end_at", "2026-11-25T06:00", "end_at must be after start_at")
+    ]
+    assert validated.tables["downtime"].get_column("reason").to_list() == ["maintenance"]

@@ -1,12 +1,10 @@
-"""Shared fixtures: a minimal valid extract written file by file into a temp folder."""
+"""A minimal valid extract, written file by file into a folder, for tests to vary."""
 
 from __future__ import annotations
 
 import json
 import textwrap
 from pathlib import Path
-
-import pytest
 
 MINIMAL_EXTRACT = {
     "locations.csv": """
@@ -58,8 +56,3 @@ def write_extract(folder: Path, files: dict[str, str], manifest: bool = True) ->
             )
         )
     return folder
-
-
-@pytest.fixture
-def minimal_extract(tmp_path: Path) -> Path:
-    return write_extract(tmp_path / "extract", MINIMAL_EXTRACT)

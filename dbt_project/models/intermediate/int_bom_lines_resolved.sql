@@ -1,0 +1,112 @@
+{{ config(materialized='table') }}
+
+with
+
+skus as (
+    select * from {{ ref('stg_erp__skus') }}
+),
+
+locations as (
+    select * from {{ ref('stg_erp__locations') }}
+),
+
+bom_lines as (
+    select * from {{ ref('stg_erp__bom_lines') }}
+),
+
+make_skus as (
+    select
+        skus.sku_id,
+        skus.item_id,
+        skus.location_id,
+        locations.location_type
+    from skus
+    inner join locations on skus.location_id = locations.location_id
+    where skus.replenishment = 'make'
+),
+
+effective_lines as (
+    select *
+    from bom_lines
+    where {{ is_valid_in_horizon('valid_from', 'valid_to') }}
+),
+
+-- any line for a parent at a location, valid or not, means that location has
+-- its own BOM for the parent and the plant-wide lines do not apply there
+location_boms as (
+    select distinct
+        parent_item_id,
+        location_id
+    from bom_lines
+    where location_id is not null
+),
+
+location_lines as (
+    select
+        make_skus.sku_id as parent_sku_id,
+        make_skus.location_id,
+        lines.parent_item_id,
+        lines.component_item_id,
+        lines.qty_per,
+        lines.scrap_rate,
+        lines.valid_from,
+        lines.valid_to,
+        'location' as bom_scope,
+        lines.source_row
+    from make_skus
+    inner join effective_lines as lines
+        on
+            make_skus.item_id = lines.parent_item_id
+            and make_skus.location_id = lines.location_id
+),
+
+plant_lines as (
+    select
+        make_skus.sku_id as parent_sku_id,
+        make_skus.location_id,
+        lines.parent_item_id,
+        lines.component_item_id,
+        lines.qty_per,
+        lines.scrap_rate,
+        lines.valid_from,
+        lines.valid_to,
+        'plant' as bom_scope,
+        lines.source_row
+    from make_skus
+    inner join effective_lines as lines
+        on
+            make_skus.item_id = lines.parent_item_id
+            and lines.location_id is null
+    left join location_boms
+        on
+            make_skus.item_id = location_boms.parent_item_id
+            and make_skus.location_id = location_boms.location_id
+    where
+        make_skus.location_type = 'plant'
+        and location_boms.parent_item_id is null
+),
+
+resolved as (
+    select * from location_lines
+    union all
+    select * from plant_lines
+),
+
+final as (
+    select
+        parent_sku_id,
+        component_item_id || '@' || location_id as component_sku_id,
+        parent_item_id,
+        component_item_id,
+        location_id,
+        qty_per,
+        scrap_rate,
+        qty_per / (1 - scrap_rate) as component_qty_per_parent,
+        valid_from,
+        valid_to,
+        bom_scope,
+        source_row as bom_source_row
+    from resolved
+)
+
+select * from final

@@ -1,0 +1,1555 @@
+"""Synthetic ERP extract: a manufacturing and distribution network of any size.
+
+The network is built from product families. A family is a few finished goods
+that share subassemblies and purchased parts over 3 to 5 BOM levels; it is made
+at one plant (BOM lines carry that plant) or at two (BOM lines valid at every
+plant), and its finished goods are stocked at some warehouses and DCs, which
+are resupplied from a plant that makes them. Consumables (fasteners,
+packaging) are shared by every family and bought at every plant.
+
+Families come in fixed blocks of ``BLOCK_FAMILIES``, each drawn from its own
+random stream, and are appended to the CSV files a chunk of blocks at a time:
+the files for one ``(skus, seed, as_of)`` are byte-identical whatever
+``chunk_skus`` is, and memory stays flat up to millions of SKUs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import polars as pl
+
+from planning.config import Settings
+from planning.contract import (
+    EXTRACT_FILES,
+    EXTRACT_FILES_BY_NAME,
+    LOCATION_TYPES,
+    LOT_POLICIES,
+    MANIFEST_FILE,
+    REPLENISHMENT_TYPES,
+    STOCK_STATUSES,
+    WORK_ORDER_STATUSES,
+    Column,
+    ExtractFile,
+    Kind,
+)
+from planning.errors import PlannerError
+
+SOURCE_SYSTEM = "planner-generate"
+MIN_SKUS = 100  # below this a network with plants, DCs and 3-level BOMs does not fit
+HORIZON_DAYS = Settings.horizon_days  # the planner's default horizon, covered by the forecast
+BLOCK_FAMILIES = 400  # families per random stream
+MAX_BOM_LEVELS = 5
+DECIMALS = 4  # decimal places written for quantities, costs and rates
+
+MAKE, BUY, TRANSFER = (REPLENISHMENT_TYPES.index(r) for r in ("make", "buy", "transfer"))
+FIXED, EOQ, PERIOD = (LOT_POLICIES.index(p) for p in ("fixed", "eoq", "period"))
+PLANNED, RELEASED, IN_PROGRESS = (
+    WORK_ORDER_STATUSES.index(s) for s in ("planned", "released", "in_progress")
+)
+# Item kinds; the first three are numbered per family, consumables once for the network.
+FINISHED_GOOD, SUBASSEMBLY, PURCHASED_PART, CONSUMABLE = range(4)
+ITEM_PREFIXES = ("FG-", "SA-", "RM-", "CM-")
+ITEM_GROUPS = ("finished_goods", "subassemblies", "purchased_parts", "consumables")
+
+_SITES_STREAM, _FAMILIES_STREAM, _CONSUMABLES_STREAM, _BLOCK_STREAM = range(4)
+
+
+# --- vocabulary -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Process:
+    """A shop-floor process: one work centre type and the skill that runs it."""
+
+    code: str
+    skill: str
+    run_minutes: float  # median run time, minutes per unit
+    setup_minutes: float  # median setup time, minutes
+    subassembly_weight: float  # relative chance a subassembly routing uses it; 0 = never
+    finished_good_share: float  # share of finished-good routings that use it
+    family_setups: bool  # changeovers depend on the part family (material, fixture, colour)
+
+
+PROCESSES = (
+    Process("CUT", "cutting", 1.5, 20, 3.0, 0.0, True),
+    Process("MCH", "machining", 6.0, 45, 4.0, 0.0, True),
+    Process("WLD", "welding", 8.0, 30, 2.0, 0.0, True),
+    Process("PNT", "painting", 3.0, 60, 1.5, 0.0, True),
+    Process("ASM", "assembly", 12.0, 15, 2.0, 1.0, False),
+    Process("TST", "testing", 5.0, 10, 0.5, 0.5, False),
+    Process("PCK", "packing", 1.5, 5, 0.0, 0.8, False),
+)
+# Processes that get a second, third... work centre as plants grow, in that order.
+EXTRA_WORK_CENTERS = ("MCH", "ASM", "WLD", "CUT", "PCK", "PNT", "MCH", "ASM", "TST", "WLD", "MCH")
+SETUP_FAMILIES = "ABCDEF"  # families of a process share a setup family by family number
+
+
+@dataclass(frozen=True)
+class Shift:
+    start: str  # HH:MM
+    end: str  # HH:MM; at or before start means it ends the next day
+    weekdays: tuple[int, ...]  # 0 = Monday
+
+
+EARLY = Shift("06:00", "14:00", (0, 1, 2, 3, 4))
+LATE = Shift("14:00", "22:00", (0, 1, 2, 3, 4))
+NIGHT = Shift("22:00", "06:00", (0, 1, 2, 3, 4))
+SATURDAY = Shift("06:00", "14:00", (5,))
+PERSONNEL_ROTA = (EARLY, LATE, EARLY, LATE, NIGHT)  # shift of the n-th person of a skill
+
+
+@dataclass(frozen=True)
+class Material:
+    name: str
+    uom: str
+    median_cost: float  # per uom
+
+
+MATERIALS = (
+    Material("Steel sheet", "KG", 2.5),
+    Material("Aluminium profile", "KG", 6.0),
+    Material("Stainless bar", "KG", 8.0),
+    Material("Polyamide granulate", "KG", 4.0),
+    Material("Copper cable", "M", 1.8),
+    Material("Hydraulic hose", "M", 7.5),
+    Material("Paint", "L", 12.0),
+    Material("Gear oil", "L", 9.0),
+    Material("Bearing", "EA", 6.0),
+    Material("Gasket", "EA", 0.9),
+    Material("Sensor", "EA", 35.0),
+    Material("Printed circuit board", "EA", 28.0),
+    Material("Electric motor", "EA", 120.0),
+    Material("Connector", "EA", 1.6),
+    Material("Valve seat", "EA", 4.5),
+    Material("Spring", "EA", 0.4),
+)
+CONSUMABLES = (
+    Material("Hex bolt", "EA", 0.12),
+    Material("Hex nut", "EA", 0.05),
+    Material("Washer", "EA", 0.02),
+    Material("Cable tie", "EA", 0.03),
+    Material("Label", "EA", 0.04),
+    Material("Carton box", "EA", 1.2),
+    Material("Pallet", "EA", 9.0),
+    Material("Stretch film", "M", 0.05),
+    Material("Grease", "KG", 7.0),
+    Material("Thread locker", "L", 45.0),
+)
+PRODUCT_LINES = (
+    "Centrifugal pump", "Ball valve", "Gear motor", "Air compressor", "Heat exchanger",
+    "Control cabinet", "Conveyor module", "Hydraulic cylinder", "Industrial fan", "Water heater",
+    "Frequency drive", "Pressure sensor", "Filter unit", "Dosing pump", "Cooling unit", "Mixer",
+)  # fmt: skip
+SUBASSEMBLY_NAMES = (
+    "housing", "panel", "frame", "shaft assembly", "control board", "wiring harness", "cover",
+    "base plate", "module", "drive unit", "seal kit", "bracket",
+)  # fmt: skip
+PLANT_CITIES = ("Eindhoven", "Leeds", "Brno", "Porto", "Bilbao", "Graz")
+WAREHOUSE_CITIES = ("Venlo", "Duisburg", "Zaragoza")
+DC_CITIES = (
+    "Milan", "Madrid", "Paris", "Hamburg", "Warsaw", "Stockholm", "Dublin", "Vienna", "Lisbon",
+    "Prague", "Copenhagen", "Athens", "Budapest", "Oslo", "Zurich",
+)  # fmt: skip
+FIRST_NAMES = (
+    "Anna", "Bram", "Chloe", "Daan", "Eva", "Finn", "Greta", "Hugo", "Ines", "Jonas", "Klara",
+    "Luca", "Mila", "Noah", "Olga", "Piet", "Rosa", "Sven", "Tess", "Yusuf",
+)  # fmt: skip
+LAST_NAMES = (
+    "de Vries", "Smith", "Novak", "Silva", "Garcia", "Huber", "Jansen", "Brown", "Dvorak",
+    "Costa", "Moreno", "Gruber", "Bakker", "Taylor", "Horak", "Santos", "Ruiz", "Wagner",
+)  # fmt: skip
+DOWNTIME_REASONS = ("preventive maintenance", "calibration", "tooling change", "breakdown repair")
+MILESTONE_NAMES = (
+    "Prototype delivery",
+    "First article inspection",
+    "Series delivery",
+    "Final delivery",
+)
+
+# Shares of the first four LOT_POLICIES (lot_for_lot, fixed, eoq, period) per replenishment
+# (make, buy, transfer); wagner_whitin is left to sites that ask for it.
+LOT_POLICY_MIX = np.array(
+    [[0.40, 0.25, 0.15, 0.20], [0.25, 0.30, 0.25, 0.20], [0.55, 0.20, 0.0, 0.25]]
+)
+PACK_SIZES = np.array([5.0, 10, 12, 24, 25, 50, 100])  # order multiples
+MULTIPLE_SHARE = np.array([0.10, 0.35, 0.20])  # per replenishment
+SAFETY_STOCK_SHARE = np.array([0.35, 0.10, 0.40, 0.40])  # per item kind, at plants
+TRANSFER_SAFETY_STOCK_SHARE = 0.60
+WORK_ORDER_STATUS_MIX = np.array([0.3, 0.4, 0.3])  # planned, released, in_progress
+STOCK_STATUS_SHARE = {"available": 0.80, "qa_hold": 0.06, "blocked": 0.03}  # of SKUs holding some
+
+
+# --- public API -------------------------------------------------------------------------------
+
+
+class GenerateArgumentError(PlannerError, ValueError):
+    """A size the generator cannot build a network for; the CLI prints it as an error."""
+
+
+def generate_extract(
+    out_dir: Path, *, skus: int, seed: int, as_of: date, chunk_skus: int = 50_000
+) -> dict[str, int]:
+    """Write a complete contract-conforming extract into out_dir; return row counts per file name.
+
+    ``skus`` is the exact number of rows of ``skus.csv``; the other files scale
+    with it. ``as_of`` is the planning date the open orders, downtime and
+    forecast are placed around. Rows are appended about ``chunk_skus`` SKUs at
+    a time, which bounds memory without changing a byte of the output.
+    """
+    if skus < MIN_SKUS:
+        raise GenerateArgumentError(
+            f"a synthetic extract needs at least {MIN_SKUS} SKUs, got {skus}"
+        )
+    if seed < 0:
+        raise GenerateArgumentError(f"the seed must not be negative, got {seed}")
+    if chunk_skus < 1:
+        raise GenerateArgumentError(f"chunk_skus must be positive, got {chunk_skus}")
+    network = _network(skus, seed, as_of)
+    consumables = network.consumables
+    families = _families(
+        network.scale, skus - consumables.skus.height, _random(seed, _FAMILIES_STREAM)
+    )
+    numbering = _Numbering()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    row_counts = dict.fromkeys(EXTRACT_FILES_BY_NAME, 0)
+    with _extract_files(out_dir) as files:
+        consumable_stock = _stock_and_supply(
+            consumables.skus, _random(seed, _CONSUMABLES_STREAM, 1), numbering, as_of
+        )
+        network_tables = {"items": consumables.items, "skus": consumables.skus}
+        _append(files, network.sites.tables | network_tables | consumable_stock, row_counts)
+        for blocks in _chunks(families, chunk_skus):
+            block_tables = [
+                _family_block(
+                    families.block(b), network, _random(seed, _BLOCK_STREAM, b), numbering, as_of
+                )
+                for b in blocks
+            ]
+            _append(files, _concat_tables(block_tables), row_counts)
+    _write_manifest(out_dir, skus=skus, seed=seed, as_of=as_of)
+    return row_counts
+
+
+# --- the network every family draws on -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Network:
+    """Sizes, sites and shared consumables: what every block of families draws on."""
+
+    scale: NetworkScale
+    sites: Sites
+    consumables: Consumables
+
+
+def _network(skus: int, seed: int, as_of: date) -> Network:
+    scale = NetworkScale.for_skus(skus)
+    sites = _sites(scale, _random(seed, _SITES_STREAM), as_of)
+    return Network(scale, sites, _consumables(scale, sites, _random(seed, _CONSUMABLES_STREAM)))
+
+
+@dataclass(frozen=True)
+class NetworkScale:
+    """How many sites and shared resources a network of ``skus`` SKUs has."""
+
+    plants: int
+    warehouses: int
+    dcs: int
+    extra_work_centers: int  # work centres per plant beyond one per process
+    consumables: int  # items bought at every plant
+    suppliers: int
+    customers: int
+
+    @classmethod
+    def for_skus(cls, skus: int) -> NetworkScale:
+        decades = math.log10(skus)
+        plants = int(np.clip(2 + math.floor(decades - 3), 2, len(PLANT_CITIES)))
+        return cls(
+            plants=plants,
+            warehouses=min(1 + (plants - 2) // 2, len(WAREHOUSE_CITIES)),
+            dcs=min(3 * (plants - 1), len(DC_CITIES)),
+            extra_work_centers=int(np.clip(round(2 * (decades - 2)), 3, len(EXTRA_WORK_CENTERS))),
+            consumables=int(np.clip(skus // 2000, 6, 400)),
+            suppliers=int(np.clip(skus // 200, 8, 3000)),
+            customers=int(np.clip(skus // 50, 20, 20_000)),
+        )
+
+    @property
+    def distribution_locations(self) -> int:
+        return self.warehouses + self.dcs
+
+    @property
+    def max_breadth(self) -> int:
+        """Most warehouses and DCs stocking one finished good."""
+        return min(5, self.distribution_locations)
+
+
+# --- sites: locations, work centres, calendars, people ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Sites:
+    """Locations (plants first, then warehouses, then DCs) and the plants' shop floors."""
+
+    location_id: pl.Series
+    plants: int
+    transit_days: np.ndarray  # (plants, distribution locations) lead time plant -> warehouse/DC
+    work_center_first: np.ndarray  # (plants, processes) row of the first work centre of a process
+    work_center_count: np.ndarray  # (plants, processes) work centres of a process at a plant
+    work_center_id: pl.Series
+    tables: dict[str, pl.DataFrame]  # locations, work_centers, shifts, downtime, personnel
+
+
+def _sites(scale: NetworkScale, rng: np.random.Generator, as_of: date) -> Sites:
+    locations = _locations(scale)
+    transit_days = np.concatenate(
+        [
+            rng.integers(0, 3, (scale.plants, scale.warehouses)),  # warehouses sit near plants
+            rng.integers(2, 8, (scale.plants, scale.dcs)),
+        ],
+        axis=1,
+    )
+    extra = np.clip(
+        scale.extra_work_centers + rng.integers(-1, 2, scale.plants), 3, len(EXTRA_WORK_CENTERS)
+    )
+    codes = [p.code for p in PROCESSES]
+    work_center_count = np.array(
+        [[1 + EXTRA_WORK_CENTERS[:n].count(code) for code in codes] for n in extra]
+    )
+    work_center_first = (np.cumsum(work_center_count) - work_center_count.ravel()).reshape(
+        work_center_count.shape
+    )
+    work_centers = _work_centers(locations["location_id"][: scale.plants], work_center_count, rng)
+    return Sites(
+        location_id=locations["location_id"],
+        plants=scale.plants,
+        transit_days=transit_days,
+        work_center_first=work_center_first,
+        work_center_count=work_center_count,
+        work_center_id=work_centers["work_center_id"],
+        tables={
+            "locations": locations,
+            "work_centers": work_centers,
+            "shifts": _shifts(work_centers["work_center_id"], rng),
+            "downtime": _downtime(work_centers["work_center_id"], rng, as_of),
+            "personnel": _personnel(
+                locations["location_id"][: scale.plants], work_center_count, rng
+            ),
+        },
+    )
+
+
+def _locations(scale: NetworkScale) -> pl.DataFrame:
+    plant, warehouse, dc = LOCATION_TYPES
+    sites = (
+        [
+            (f"PL{i + 1:02d}", plant, f"Plant {c}")
+            for i, c in enumerate(PLANT_CITIES[: scale.plants])
+        ]
+        + [
+            (f"WH{i + 1:02d}", warehouse, f"Warehouse {c}")
+            for i, c in enumerate(WAREHOUSE_CITIES[: scale.warehouses])
+        ]
+        + [(f"DC{i + 1:02d}", dc, f"DC {c}") for i, c in enumerate(DC_CITIES[: scale.dcs])]
+    )
+    return pl.DataFrame(sites, schema=["location_id", "location_type", "name"], orient="row")
+
+
+def _work_centers(
+    plant_ids: pl.Series, work_center_count: np.ndarray, rng: np.random.Generator
+) -> pl.DataFrame:
+    """Work centres per plant and process, numbered within the process: ``PL01-MCH2``."""
+    plant = np.repeat(np.arange(len(plant_ids)), work_center_count.sum(axis=1))
+    process = np.repeat(
+        np.tile(np.arange(len(PROCESSES)), len(plant_ids)), work_center_count.ravel()
+    )
+    number = (
+        _rank_in_run(np.r_[True, (plant[1:] != plant[:-1]) | (process[1:] != process[:-1])]) + 1
+    )
+    codes = pl.Series([p.code for p in PROCESSES]).gather(process)
+    skills = pl.Series([p.skill.capitalize() for p in PROCESSES]).gather(process)
+    n = len(plant)
+    number_text = pl.Series(number).cast(pl.String)
+    return pl.DataFrame(
+        {
+            "work_center_id": plant_ids.gather(plant) + "-" + codes + number_text,
+            "location_id": plant_ids.gather(plant),
+            "capacity_units": rng.choice([1, 2, 3, 4], n, p=[0.4, 0.3, 0.2, 0.1]),
+            "name": skills + " " + number_text,
+            "efficiency": np.round(rng.uniform(0.85, 1.0, n), 2),
+        }
+    )
+
+
+def _shifts(work_center_id: pl.Series, rng: np.random.Generator) -> pl.DataFrame:
+    """Early shift everywhere; most work centres add a late shift, a third of those a night one."""
+    n = len(work_center_id)
+    busy = rng.random(n)
+    staffed = ((EARLY, np.ones(n, bool)), (LATE, busy < 0.85), (NIGHT, busy < 0.3))
+    staffed += ((SATURDAY, rng.random(n) < 0.15),)
+    center, weekday, start, end = [], [], [], []
+    for shift, works in staffed:
+        rows = np.flatnonzero(works)
+        center.append(np.repeat(rows, len(shift.weekdays)))
+        weekday.append(np.tile(shift.weekdays, len(rows)))
+        start.append(np.full(len(rows) * len(shift.weekdays), shift.start))
+        end.append(np.full(len(rows) * len(shift.weekdays), shift.end))
+    center, weekday, start, end = (np.concatenate(a) for a in (center, weekday, start, end))
+    order = np.lexsort((start, weekday, center))
+    return pl.DataFrame(
+        {
+            "work_center_id": work_center_id.gather(center[order]),
+            "weekday": weekday[order].astype(np.int64),
+            "start_time": start[order],
+            "end_time": end[order],
+        }
+    )
+
+
+def _downtime(work_center_id: pl.Series, rng: np.random.Generator, as_of: date) -> pl.DataFrame:
+    """Up to two stops per work centre in the first four weeks, in different weeks."""
+    windows = rng.choice(3, len(work_center_id), p=[0.4, 0.4, 0.2])
+    center = np.repeat(np.arange(len(work_center_id)), windows)
+    week = np.argsort(rng.random((len(work_center_id), 4)), axis=1)[center, _repeat_rank(windows)]
+    n = len(center)
+    start_hours = 24 * (7 * week + rng.integers(0, 5, n)) + rng.integers(6, 19, n)
+    duration_hours = rng.choice([2, 4, 8, 12], n)
+    midnight = np.datetime64(as_of, "D").astype("datetime64[us]")
+    return pl.DataFrame(
+        {
+            "work_center_id": work_center_id.gather(center),
+            "start_at": midnight + start_hours.astype("timedelta64[h]"),
+            "end_at": midnight + (start_hours + duration_hours).astype("timedelta64[h]"),
+            "reason": pl.Series(DOWNTIME_REASONS).gather(rng.integers(0, len(DOWNTIME_REASONS), n)),
+        }
+    )
+
+
+def _personnel(
+    plant_ids: pl.Series, work_center_count: np.ndarray, rng: np.random.Generator
+) -> pl.DataFrame:
+    """Two people per work centre plus one per process and plant, a third multi-skilled."""
+    people_per_process = (2 * work_center_count + 1).ravel()
+    plant = np.repeat(np.repeat(np.arange(len(plant_ids)), len(PROCESSES)), people_per_process)
+    primary = np.repeat(np.tile(np.arange(len(PROCESSES)), len(plant_ids)), people_per_process)
+    shift = _repeat_rank(people_per_process) % len(PERSONNEL_ROTA)
+    n = len(plant)
+    skills = rng.choice([1, 2, 3], n, p=[0.65, 0.25, 0.10])
+    preference = rng.random((n, len(PROCESSES)))
+    preference[np.arange(n), primary] = -1.0  # the primary skill comes first
+    person = np.repeat(np.arange(n), skills)
+    skill = np.argsort(preference, axis=1)[person, _repeat_rank(skills)]
+    names = pl.Series(FIRST_NAMES).gather(rng.integers(0, len(FIRST_NAMES), n)) + " "
+    names += pl.Series(LAST_NAMES).gather(rng.integers(0, len(LAST_NAMES), n))
+    rota = shift[person]
+    return pl.DataFrame(
+        {
+            "person_id": _codes("EMP-", person + 1, 5),
+            "location_id": plant_ids.gather(plant[person]),
+            "skill": pl.Series([p.skill for p in PROCESSES]).gather(skill),
+            "name": names.gather(person),
+            "shift_start": pl.Series([s.start for s in PERSONNEL_ROTA]).gather(rota),
+            "shift_end": pl.Series([s.end for s in PERSONNEL_ROTA]).gather(rota),
+        }
+    )
+
+
+# --- product families -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Families:
+    """The shape of every product family, one array entry per family."""
+
+    number: np.ndarray  # 0-based family number; picks its product line and setup families
+    depth: np.ndarray  # BOM levels from finished good to purchased part, 3..5
+    level_sizes: np.ndarray  # (families, MAX_BOM_LEVELS) items per level; purchased at depth-1
+    plant_count: np.ndarray  # plants making the family: 1 (plant BOM) or 2 (BOM for every plant)
+    home_plant: np.ndarray
+    second_plant: np.ndarray  # used when plant_count is 2
+    breadth: np.ndarray  # warehouses and DCs stocking each finished good
+    distribution_skus: np.ndarray  # transfer SKUs: breadth per finished good, fewer in a tail
+    # (families, 3) first item number of the finished goods, subassemblies and purchased parts
+    first_numbers: np.ndarray
+
+    @property
+    def skus(self) -> np.ndarray:
+        return self.level_sizes.sum(axis=1) * self.plant_count + self.distribution_skus
+
+    def block(self, index: int) -> Families:
+        return self.take(slice(index * BLOCK_FAMILIES, (index + 1) * BLOCK_FAMILIES))
+
+    def take(self, part: slice) -> Families:
+        return Families(**{f.name: getattr(self, f.name)[part] for f in fields(self)})
+
+    def then(self, other: Families) -> Families:
+        return Families(
+            **{
+                f.name: np.concatenate([getattr(self, f.name), getattr(other, f.name)])
+                for f in fields(self)
+            }
+        )
+
+    def numbered(self) -> Families:
+        """Families numbered in order, their items numbered consecutively per kind."""
+        rows = np.arange(len(self.depth))
+        purchased = self.level_sizes[rows, self.depth - 1]
+        finished = self.level_sizes[:, 0]
+        per_kind = np.stack(
+            [finished, self.level_sizes.sum(axis=1) - finished - purchased, purchased], axis=1
+        )
+        first_numbers = np.cumsum(per_kind, axis=0) - per_kind + 1
+        return replace(self, number=rows, first_numbers=first_numbers)
+
+
+def _families(scale: NetworkScale, skus: int, rng: np.random.Generator) -> Families:
+    """Draw families until they hold ``skus`` SKUs; a tail family makes the count exact."""
+    drawn = _draw_families(scale, skus // 4 + 2, rng)  # a family holds at least 4 SKUs
+    whole = int(np.searchsorted(np.cumsum(drawn.skus), skus, side="right"))
+    remainder = skus - int(drawn.skus[:whole].sum())
+    if 0 < remainder < 3:  # too few for a family of its own: rebuild the last one bigger
+        whole -= 1
+        remainder += int(drawn.skus[whole])
+    families = drawn.take(slice(0, whole))
+    if remainder:
+        families = families.then(_tail_family(scale, remainder, rng))
+    return families.numbered()
+
+
+def _draw_families(scale: NetworkScale, n: int, rng: np.random.Generator) -> Families:
+    depth = rng.choice([3, 4, 5], n, p=[0.45, 0.35, 0.20])
+    level_sizes = np.zeros((n, MAX_BOM_LEVELS), np.int64)
+    level_sizes[:, 0] = rng.choice([1, 2, 3, 4, 5], n, p=[0.15, 0.30, 0.25, 0.18, 0.12])
+    level_sizes[:, 1] = rng.integers(1, 5, n)
+    level_sizes[:, 2] = np.where(depth > 3, rng.integers(1, 4, n), 0)
+    level_sizes[:, 3] = np.where(depth > 4, rng.integers(1, 4, n), 0)
+    level_sizes[np.arange(n), depth - 1] = rng.integers(2, 9, n)
+    breadth_mix = np.r_[0.1, np.full(scale.max_breadth, 0.9 / scale.max_breadth)]
+    breadth = rng.choice(scale.max_breadth + 1, n, p=breadth_mix)
+    home_plant = rng.integers(0, scale.plants, n)
+    return Families(
+        number=np.arange(n),
+        depth=depth,
+        level_sizes=level_sizes,
+        plant_count=np.where(rng.random(n) < 0.25, 2, 1),
+        home_plant=home_plant,
+        second_plant=(home_plant + rng.integers(1, scale.plants, n)) % scale.plants,
+        breadth=breadth,
+        distribution_skus=level_sizes[:, 0] * breadth,
+        first_numbers=np.zeros((n, 3), np.int64),
+    )
+
+
+def _tail_family(scale: NetworkScale, skus: int, rng: np.random.Generator) -> Families:
+    """A 3-level family made at one plant holding exactly ``skus`` (>= 3) SKUs."""
+    finished = int(np.clip(skus // 8, 1, 5))
+    subassemblies = int(np.clip(skus // 8, 1, 4))
+    distribution = min(finished * scale.max_breadth, skus - finished - subassemblies - 1)
+    level_sizes = np.zeros((1, MAX_BOM_LEVELS), np.int64)
+    level_sizes[0, :3] = finished, subassemblies, skus - finished - subassemblies - distribution
+    home_plant = rng.integers(0, scale.plants, 1)
+    return Families(
+        number=np.zeros(1, np.int64),
+        depth=np.array([3]),
+        level_sizes=level_sizes,
+        plant_count=np.array([1]),
+        home_plant=home_plant,
+        second_plant=(home_plant + 1) % scale.plants,
+        breadth=np.array([-(-distribution // finished)]),
+        distribution_skus=np.array([distribution]),
+        first_numbers=np.zeros((1, 3), np.int64),
+    )
+
+
+def _chunks(families: Families, chunk_skus: int) -> Iterator[list[int]]:
+    """Consecutive blocks holding about ``chunk_skus`` SKUs together (at least one block)."""
+    block_skus = np.add.reduceat(families.skus, np.arange(0, len(families.number), BLOCK_FAMILIES))
+    chunk_of_block = (np.cumsum(block_skus) - block_skus) // chunk_skus
+    for chunk in np.unique(chunk_of_block):
+        yield np.flatnonzero(chunk_of_block == chunk).tolist()
+
+
+# --- consumables: bought at every plant, used by every family ----------------------------------
+
+
+@dataclass(frozen=True)
+class Consumables:
+    """Fasteners, packaging and the like: bought at every plant, used across families."""
+
+    item_id: pl.Series
+    unit_cost: np.ndarray  # per uom
+    discrete: np.ndarray  # counted in whole units
+    items: pl.DataFrame
+    skus: pl.DataFrame  # with the planning columns _stock_and_supply reads
+
+
+def _consumables(scale: NetworkScale, sites: Sites, rng: np.random.Generator) -> Consumables:
+    n = scale.consumables
+    material = np.arange(n) % len(CONSUMABLES)
+    uom = pl.Series([m.uom for m in CONSUMABLES]).gather(material)
+    discrete = (uom == "EA").to_numpy()
+    unit_cost = np.round(
+        np.array([m.median_cost for m in CONSUMABLES])[material] * rng.lognormal(0, 0.3, n), 2
+    )
+    item_id = _codes(ITEM_PREFIXES[CONSUMABLE], np.arange(1, n + 1), 4)
+    names = pl.Series([m.name for m in CONSUMABLES]).gather(material)
+    size = np.arange(n) // len(CONSUMABLES) + 1  # the n-th bolt, nut... is the n-th size
+    items = pl.DataFrame(
+        {
+            "item_id": item_id,
+            "uom": uom,
+            "description": names + " size " + pl.Series(size).cast(pl.String),
+            "unit_cost": np.maximum(unit_cost, 0.01),
+            "item_group": ITEM_GROUPS[CONSUMABLE],
+        }
+    )
+    item = np.repeat(np.arange(n), scale.plants)
+    plant = np.tile(np.arange(scale.plants), n)
+    supplier = rng.integers(0, scale.suppliers, n)[item]
+    skus = _sku_frame(
+        rng,
+        item_id=item_id.gather(item),
+        location_no=plant,
+        location_id=sites.location_id,
+        replenishment=np.full(len(item), BUY),
+        kind=np.full(len(item), CONSUMABLE),
+        lead_time_days=rng.integers(3, 15, len(item)),
+        weekly_volume=rng.lognormal(np.log(400), 1.0, len(item)),
+        discrete=discrete[item],
+        family=np.full(len(item), -1),
+        plant=plant,
+        supplier=supplier,
+        source_plant=np.full(len(item), -1),
+        customer_demand=np.zeros(len(item)),
+    )
+    return Consumables(item_id, unit_cost, discrete, items, skus)
+
+
+# --- one block of families --------------------------------------------------------------------
+
+
+def _family_block(
+    families: Families,
+    network: Network,
+    rng: np.random.Generator,
+    numbering: _Numbering,
+    as_of: date,
+) -> dict[str, pl.DataFrame]:
+    """Every extract row that belongs to one block of families."""
+    scale, sites, consumables = network.scale, network.sites, network.consumables
+    items = _family_items(families, rng)
+    bom = _bill_of_materials(families, items, consumables, sites, rng, as_of)
+    unit_cost, weekly_volume = _roll_up(items, bom, consumables, rng)
+    skus = _family_skus(families, items, weekly_volume, sites, scale, rng)
+    routings, operations = _routings(skus, sites, rng)
+    skus = skus.with_columns(operations=operations)
+    sales_orders = _sales_orders(skus, rng, numbering, scale, as_of)
+    projects = max(3, len(families.number) // 100)
+    project_orders, milestones = _projects(skus, projects, rng, numbering, scale, as_of)
+    return {
+        "items": items.frame.with_columns(unit_cost=np.round(np.maximum(unit_cost, 0.01), 2)),
+        "bom": bom.frame,
+        "skus": skus,
+        "routings": routings,
+        "sales_orders": pl.concat([sales_orders, project_orders], how="diagonal_relaxed"),
+        "forecast": _forecast(skus, rng, as_of),
+        "milestones": milestones,
+    } | _stock_and_supply(skus, rng, numbering, as_of)
+
+
+@dataclass(frozen=True)
+class BlockItems:
+    """Items of a block of families: family-major, then BOM level, then number."""
+
+    family: np.ndarray  # row of the item's family in the block
+    level: np.ndarray  # BOM level, 0 = finished good
+    kind: np.ndarray
+    discrete: np.ndarray  # counted in whole units
+    material: np.ndarray  # MATERIALS row of purchased parts, -1 for made items
+    level_start: np.ndarray  # (families, MAX_BOM_LEVELS) row of a family's first item per level
+    item_id: pl.Series
+    frame: pl.DataFrame  # items.csv rows without unit_cost
+
+
+def _family_items(families: Families, rng: np.random.Generator) -> BlockItems:
+    sizes = families.level_sizes.ravel()
+    family = np.repeat(np.repeat(np.arange(len(families.number)), MAX_BOM_LEVELS), sizes)
+    level = np.repeat(np.tile(np.arange(MAX_BOM_LEVELS), len(families.number)), sizes)
+    level_start = (np.cumsum(sizes) - sizes).reshape(families.level_sizes.shape)
+    rows = np.arange(len(family))
+    kind = np.select(
+        [level == 0, level == families.depth[family] - 1],
+        [FINISHED_GOOD, PURCHASED_PART],
+        SUBASSEMBLY,
+    )
+    first_of_kind = np.choose(
+        kind, [level_start[family, 0], level_start[family, 1], level_start[family, level]]
+    )
+    number = families.first_numbers[family, kind] + rows - first_of_kind
+    purchased = kind == PURCHASED_PART
+    material = np.where(purchased, rng.integers(0, len(MATERIALS), len(rows)), -1)
+    uom = pl.Series(["EA"] + [m.uom for m in MATERIALS]).gather(material + 1)
+    item_id = pl.Series(ITEM_PREFIXES).gather(kind) + pl.Series(number).cast(pl.String).str.zfill(7)
+    description = pl.DataFrame(
+        {
+            "kind": kind,
+            "line": pl.Series(PRODUCT_LINES).gather(families.number[family] % len(PRODUCT_LINES)),
+            "part": pl.Series(SUBASSEMBLY_NAMES).gather(number % len(SUBASSEMBLY_NAMES)),
+            "material": pl.Series(["", *(m.name for m in MATERIALS)]).gather(material + 1),
+            "model": number % 900 + 100,
+        }
+    ).select(
+        pl.when(pl.col("kind") == FINISHED_GOOD)
+        .then(pl.format("{} model {}", "line", "model"))
+        .when(pl.col("kind") == SUBASSEMBLY)
+        .then(pl.format("{} {}", "line", "part"))
+        .otherwise(pl.format("{} {}", "material", "model"))
+    )
+    frame = pl.DataFrame(
+        {
+            "item_id": item_id,
+            "uom": uom,
+            "description": description.to_series(),
+            "item_group": pl.Series(ITEM_GROUPS).gather(kind),
+        }
+    )
+    return BlockItems(
+        family, level, kind, (uom == "EA").to_numpy(), material, level_start, item_id, frame
+    )
+
+
+@dataclass(frozen=True)
+class BlockBom:
+    """BOM lines of a block; components index block items, then consumables after them."""
+
+    parent: np.ndarray
+    component: np.ndarray
+    quantity_per_parent: np.ndarray  # component units per parent unit, scrap included
+    frame: pl.DataFrame
+
+
+def _bill_of_materials(
+    families: Families,
+    items: BlockItems,
+    consumables: Consumables,
+    sites: Sites,
+    rng: np.random.Generator,
+    as_of: date,
+) -> BlockBom:
+    """Lines from each level to the next, plus shared parts skipping levels and consumables.
+
+    Every item below a finished good gets a parent and every made item a
+    component, so each family spans its full depth; further random lines make
+    components shared by several parents. Only these further lines carry
+    engineering-change dates, so no item loses its only parent or component.
+    """
+    made = np.flatnonzero(items.kind != PURCHASED_PART)
+    used = np.flatnonzero(items.level > 0)
+    extra = np.repeat(made, rng.choice(3, len(made), p=[0.4, 0.4, 0.2]))
+    depth = families.depth[items.family]
+    skipping = made[(items.level[made] <= depth[made] - 3) & (rng.random(len(made)) < 0.3)]
+    consuming = made[rng.random(len(made)) < 0.35]
+
+    def pick(family: np.ndarray, level: np.ndarray) -> np.ndarray:
+        """A random item of a family's BOM level."""
+        sizes = families.level_sizes[family, level]
+        return items.level_start[family, level] + (rng.random(len(family)) * sizes).astype(np.int64)
+
+    parent = np.concatenate(
+        [
+            pick(items.family[used], items.level[used] - 1),
+            made,
+            extra,
+            skipping,
+            consuming,
+        ]
+    )
+    component = np.concatenate(
+        [
+            used,
+            pick(items.family[made], items.level[made] + 1),
+            pick(items.family[extra], items.level[extra] + 1),
+            pick(items.family[skipping], depth[skipping] - 1),
+            len(items.family) + rng.integers(0, len(consumables.item_id), len(consuming)),
+        ]
+    )
+    structural = np.arange(len(parent)) < len(used) + len(made)
+    first = np.sort(
+        np.unique(
+            parent * (len(items.family) + len(consumables.item_id)) + component, return_index=True
+        )[1]
+    )
+    order = first[np.lexsort((component[first], parent[first]))]
+    parent, component, structural = parent[order], component[order], structural[order]
+
+    n = len(parent)
+    discrete = np.r_[items.discrete, consumables.discrete][component]
+    per_count = rng.choice([1, 2, 3, 4], n, p=[0.6, 0.2, 0.1, 0.1])
+    per_count = np.where(component >= len(items.family), rng.choice([2, 4, 6, 8], n), per_count)
+    qty_per = np.where(
+        discrete, per_count, np.maximum(np.round(rng.lognormal(np.log(0.8), 0.7, n), 3), 0.01)
+    )
+    scrap_rate = np.where(rng.random(n) < 0.2, np.round(rng.uniform(0.005, 0.08, n), 3), np.nan)
+
+    # Engineering changes: effective for a while already, phasing in soon, or phasing out.
+    change = np.where(structural, 0, rng.choice(4, n, p=[0.91, 0.04, 0.02, 0.03]))
+    valid_from = np.select(
+        [change == 1, change == 2], [-rng.integers(30, 401, n), rng.integers(7, 91, n)], np.nan
+    )
+    valid_to = np.where(change == 3, rng.integers(20, 151, n), np.nan)
+
+    family = items.family[parent]
+    location = np.where(families.plant_count[family] == 1, families.home_plant[family], -1)
+    all_ids = pl.concat([items.item_id, consumables.item_id])
+    frame = pl.DataFrame(
+        {
+            "parent_item_id": all_ids.gather(parent),
+            "component_item_id": all_ids.gather(component),
+            "qty_per": qty_per.astype(np.float64),
+            "location_id": _nullable_gather(sites.location_id, location),
+            "scrap_rate": _nullable(scrap_rate),
+            "valid_from": _dates(as_of, valid_from),
+            "valid_to": _dates(as_of, valid_to),
+        }
+    )
+    quantity_per_parent = qty_per / (1 - np.nan_to_num(scrap_rate))
+    return BlockBom(parent, component, quantity_per_parent, frame)
+
+
+def _roll_up(
+    items: BlockItems, bom: BlockBom, consumables: Consumables, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unit cost rolled up the BOM and weekly volume exploded down it, per block item.
+
+    Purchased parts cost about their material's median; a made item costs its
+    components plus a conversion cost. Finished goods sell a lognormal number
+    of units a week; components inherit their parents' volume times qty_per.
+    """
+    n = len(items.family)
+    purchased = items.kind == PURCHASED_PART
+    material_cost = np.array([m.median_cost for m in MATERIALS])[items.material]
+    cost = np.where(purchased, material_cost * rng.lognormal(0, 0.5, n), 0.0)
+    conversion = rng.uniform(2, 30, n)
+    for level in range(MAX_BOM_LEVELS - 2, -1, -1):  # components sit on deeper levels
+        component_cost = np.r_[cost, consumables.unit_cost][bom.component]
+        lines = items.level[bom.parent] == level
+        parts = np.bincount(
+            bom.parent[lines],
+            weights=bom.quantity_per_parent[lines] * component_cost[lines],
+            minlength=n,
+        )
+        costed = (items.level == level) & ~purchased
+        cost[costed] = parts[costed] + conversion[costed]
+
+    volume = np.where(items.kind == FINISHED_GOOD, rng.lognormal(np.log(40), 1.0, n), 0.0)
+    component_level = np.r_[items.level, np.full(len(consumables.item_id), -1)][bom.component]
+    for level in range(1, MAX_BOM_LEVELS):  # parents sit on shallower levels
+        lines = component_level == level
+        volume += np.bincount(
+            bom.component[lines],
+            weights=bom.quantity_per_parent[lines] * volume[bom.parent[lines]],
+            minlength=n,
+        )
+    return cost, volume
+
+
+def _family_skus(
+    families: Families,
+    items: BlockItems,
+    weekly_volume: np.ndarray,
+    sites: Sites,
+    scale: NetworkScale,
+    rng: np.random.Generator,
+) -> pl.DataFrame:
+    """Make and buy SKUs at the families' plants, transfer SKUs of finished goods elsewhere."""
+    family = items.family
+    plant_count = families.plant_count[family]
+    at_plant = np.repeat(np.arange(len(family)), plant_count)
+    plant = np.where(
+        _repeat_rank(plant_count) == 0,
+        families.home_plant[family[at_plant]],
+        families.second_plant[family[at_plant]],
+    )
+
+    # Each finished good goes to `breadth` distinct warehouses/DCs, in its family's first
+    # distribution_skus slots (the last family of the network may have fewer).
+    finished = np.flatnonzero(items.kind == FINISHED_GOOD)
+    breadth = families.breadth[family[finished]]
+    owner, slot = np.repeat(np.arange(len(finished)), breadth), _repeat_rank(breadth)
+    stocked = finished[owner]
+    position = (stocked - items.level_start[family[stocked], 0]) * breadth[owner] + slot
+    keep = position < families.distribution_skus[family[stocked]]
+    preference = np.argsort(rng.random((len(finished), scale.distribution_locations)), axis=1)
+    destination = preference[owner, slot][keep]
+    stocked_family = family[stocked[keep]]
+    stocked = stocked[keep]
+    second_source = (families.plant_count[stocked_family] == 2) & (rng.random(len(stocked)) < 0.5)
+    source = np.where(
+        second_source, families.second_plant[stocked_family], families.home_plant[stocked_family]
+    )
+
+    item = np.r_[at_plant, stocked]
+    location_no = np.r_[plant, sites.plants + destination]
+    order = np.lexsort((location_no, item))
+    item, location_no = item[order], location_no[order]
+    kind = items.kind[item]
+    transfer = location_no >= sites.plants
+    replenishment = np.select([transfer, kind == PURCHASED_PART], [TRANSFER, BUY], MAKE)
+    plant = np.where(transfer, -1, location_no)
+    source_plant = np.r_[np.full(len(at_plant), -1), source][order]
+    transit = sites.transit_days[
+        np.maximum(source_plant, 0), np.maximum(location_no - sites.plants, 0)
+    ]
+
+    n = len(item)
+    lead_time_days = np.select(
+        [replenishment == TRANSFER, replenishment == BUY, kind == FINISHED_GOOD],
+        [
+            transit,
+            np.clip(np.round(rng.lognormal(np.log(10), 0.5, n)), 2, 30),
+            rng.integers(1, 6, n),
+        ],
+        rng.integers(1, 11, n),
+    )
+    # A finished good's customers are split over its warehouses/DCs and its plant (direct sales).
+    stocking = np.bincount(stocked, minlength=len(family))[item]
+    direct_sales = (kind == FINISHED_GOOD) & ~transfer & ((stocking == 0) | (rng.random(n) < 0.3))
+    share = rng.uniform(0.5, 1.5, n) / (stocking + 1)
+    sku_volume = np.where(
+        transfer, weekly_volume[item] * share, weekly_volume[item] / plant_count[item]
+    )
+    customer_demand = np.select(
+        [transfer, direct_sales], [sku_volume, weekly_volume[item] * share / plant_count[item]], 0.0
+    )
+    return _sku_frame(
+        rng,
+        item_id=items.item_id.gather(item),
+        location_no=location_no,
+        location_id=sites.location_id,
+        replenishment=replenishment,
+        kind=kind,
+        lead_time_days=lead_time_days,
+        weekly_volume=sku_volume,
+        discrete=items.discrete[item],
+        family=families.number[family[item]],
+        plant=plant,
+        supplier=rng.integers(0, scale.suppliers, len(family))[item],
+        source_plant=source_plant,
+        customer_demand=customer_demand,
+    )
+
+
+def _sku_frame(
+    rng: np.random.Generator,
+    *,
+    item_id: pl.Series,
+    location_no: np.ndarray,
+    location_id: pl.Series,
+    replenishment: np.ndarray,
+    kind: np.ndarray,
+    lead_time_days: np.ndarray,
+    weekly_volume: np.ndarray,
+    discrete: np.ndarray,
+    family: np.ndarray,
+    plant: np.ndarray,
+    supplier: np.ndarray,
+    source_plant: np.ndarray,
+    customer_demand: np.ndarray,
+) -> pl.DataFrame:
+    """skus.csv rows plus the planning columns the open orders and demand are drawn from.
+
+    ``weekly_volume`` and ``customer_demand`` are units per week; ``plant`` is
+    the location number of make and buy SKUs (-1 elsewhere), ``family`` -1 for
+    consumables.
+    """
+    buy = replenishment == BUY
+    # Planners: three per plant split by family, six buyers by supplier, three for distribution.
+    planner_code = pl.DataFrame(
+        {
+            "replenishment": replenishment,
+            "plant": plant,
+            "family": family % 3,
+            "supplier": supplier % 6,
+            "location": location_no % 3,
+        }
+    ).select(
+        pl.when(pl.col("replenishment") == MAKE)
+        .then(pl.format("P{}{}", pl.col("plant") + 1, pl.col("family") + 1))
+        .when(pl.col("replenishment") == BUY)
+        .then(pl.format("B{}", pl.col("supplier") + 1))
+        .otherwise(pl.format("D{}", pl.col("location") + 1))
+    )
+    return pl.DataFrame(
+        {
+            "item_id": item_id,
+            "location_id": location_id.gather(location_no),
+            "replenishment": pl.Series(REPLENISHMENT_TYPES).gather(replenishment),
+            "lead_time_days": lead_time_days.astype(np.int64),
+            "source_location_id": _nullable_gather(location_id, source_plant),
+            "supplier_id": _nullable_codes("SUP-", np.where(buy, supplier + 1, -1), 4),
+            **_replenishment_policies(rng, replenishment, kind, weekly_volume),
+            "planner_code": planner_code.to_series(),
+            "kind": kind,
+            "family": family,
+            "plant": plant,
+            "location_no": location_no,
+            "weekly_volume": weekly_volume,
+            "customer_demand": customer_demand,
+            "discrete": discrete,
+            "operations": np.zeros(len(item_id), np.int64),  # routing steps, set for make SKUs
+        }
+    )
+
+
+def _replenishment_policies(
+    rng: np.random.Generator,
+    replenishment: np.ndarray,
+    kind: np.ndarray,
+    weekly_volume: np.ndarray,
+) -> dict[str, pl.Series]:
+    """Lot sizing and buffer settings of SKUs, sized in weeks of their volume."""
+    n = len(replenishment)
+    policy = _choose(rng, LOT_POLICY_MIX[replenishment])
+
+    def weeks_of_volume(low: float, high: float) -> np.ndarray:
+        return _round_nice(weekly_volume * rng.uniform(low, high, n))
+
+    def where(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return np.where(mask, values, np.nan)
+
+    lot_size = where(policy == FIXED, weeks_of_volume(2, 6))
+    min_qty = where(rng.random(n) < 0.15, weeks_of_volume(0.5, 2))
+    multiple = where(rng.random(n) < MULTIPLE_SHARE[replenishment], rng.choice(PACK_SIZES, n))
+    max_qty = np.fmax(np.fmax(weeks_of_volume(8, 20), min_qty), np.fmax(lot_size, multiple))
+    max_qty = where(
+        rng.random(n) < 0.08, np.ceil(max_qty / np.fmax(multiple, 1)) * np.fmax(multiple, 1)
+    )
+    safety_share = np.where(
+        replenishment == TRANSFER, TRANSFER_SAFETY_STOCK_SHARE, SAFETY_STOCK_SHARE[kind]
+    )
+    eoq = policy == EOQ
+    setup_or_ordering_cost = np.where(
+        replenishment == MAKE, rng.uniform(80, 400, n), rng.uniform(25, 150, n)
+    )
+    return {
+        "safety_stock": _nullable(where(rng.random(n) < safety_share, weeks_of_volume(0.5, 2))),
+        "lot_policy": pl.Series(LOT_POLICIES).gather(policy),
+        "lot_size": _nullable(lot_size),
+        "min_qty": _nullable(min_qty),
+        "max_qty": _nullable(max_qty),
+        "multiple": _nullable(multiple),
+        "period_days": _nullable(
+            where(policy == PERIOD, rng.choice([7, 14, 28], n, p=[0.5, 0.3, 0.2])), pl.Int64
+        ),
+        "order_cost": _nullable(where(eoq, np.round(setup_or_ordering_cost))),
+        "holding_rate": _nullable(where(eoq, np.round(rng.uniform(0.15, 0.30, n), 2))),
+        "yield_rate": _nullable(
+            where(
+                (replenishment == MAKE) & (rng.random(n) < 0.25),
+                np.round(rng.uniform(0.9, 0.995, n), 3),
+            )
+        ),
+    }
+
+
+def _routings(
+    skus: pl.DataFrame, sites: Sites, rng: np.random.Generator
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """Operations of make SKUs in process order, some with an alternative work centre.
+
+    Finished goods are assembled, maybe tested and packed; subassemblies take
+    one to four of cutting, machining, welding, painting, assembly and
+    testing. Returns the routing rows and the operation count per SKU.
+    """
+    kind = skus["kind"].to_numpy()
+    make = np.flatnonzero((skus["replenishment"] == "make").to_numpy())
+    finished = kind[make] == FINISHED_GOOD
+    n = len(make)
+    shares = np.array([p.finished_good_share for p in PROCESSES])
+    weights = np.array([p.subassembly_weight for p in PROCESSES])
+    # Weighted sampling without replacement: the largest u ** (1 / weight) win.
+    keys = rng.random((n, len(PROCESSES))) ** (1 / np.maximum(weights, 1e-9))
+    operations = rng.choice([1, 2, 3, 4], n, p=[0.3, 0.35, 0.25, 0.1])
+    rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
+    selected = np.where(
+        finished[:, None],
+        rng.random((n, len(PROCESSES))) < shares,
+        (rank < operations[:, None]) & (weights > 0),
+    )
+    row, process = np.nonzero(selected)
+    op_seq = 10 * (_rank_in_run(np.r_[True, row[1:] != row[:-1]]) + 1)
+
+    plant = skus["plant"].to_numpy()[make][row]
+    first = sites.work_center_first[plant, process]
+    count = sites.work_center_count[plant, process]
+    primary = (rng.random(len(row)) * count).astype(np.int64)
+    has_alternative = (count > 1) & (rng.random(len(row)) < 0.25)
+    alternative = (
+        primary + 1 + (rng.random(len(row)) * (count - 1)).astype(np.int64)
+    ) % np.maximum(count, 1)
+    run = np.array([p.run_minutes for p in PROCESSES])[process] * rng.lognormal(0, 0.5, len(row))
+    setup = np.array([p.setup_minutes for p in PROCESSES])[process] * rng.lognormal(
+        0, 0.4, len(row)
+    )
+    slower = rng.uniform(1.0, 1.3, len(row))  # alternatives are usually older or general machines
+
+    operation = np.r_[np.arange(len(row)), np.flatnonzero(has_alternative)]
+    center = first[operation] + np.r_[primary, alternative[has_alternative]]
+    run_minutes = np.r_[run, (run * slower)[has_alternative]]
+    order = np.lexsort((np.arange(len(operation)), operation))
+    operation, center, run_minutes = operation[order], center[order], run_minutes[order]
+
+    sku_row = make[row[operation]]
+    process = process[operation]
+    # A product family's items share one setup family per process that changes over by family.
+    family = skus["family"].to_numpy()[sku_row]
+    setup_family = pl.Series([p.code for p in PROCESSES]).gather(process) + "-"
+    setup_family += pl.Series(list(SETUP_FAMILIES)).gather(family % len(SETUP_FAMILIES))
+    family_setups = np.array([p.family_setups for p in PROCESSES])[process]
+    without_setup_family = np.flatnonzero(~family_setups)
+    frame = pl.DataFrame(
+        {
+            "item_id": skus["item_id"].gather(sku_row),
+            "location_id": skus["location_id"].gather(sku_row),
+            "op_seq": op_seq[operation].astype(np.int64),
+            "work_center_id": sites.work_center_id.gather(center),
+            "run_minutes_per_unit": np.maximum(np.round(run_minutes, 2), 0.01),
+            "setup_minutes": np.maximum(5 * np.round(setup[operation] / 5), 5.0),
+            "skill": pl.Series([p.skill for p in PROCESSES]).gather(process),
+            "setup_family": setup_family.scatter(without_setup_family, None),
+        }
+    )
+    operations_per_sku = np.zeros(skus.height, np.int64)
+    operations_per_sku[make] = selected.sum(axis=1)
+    return frame, operations_per_sku
+
+
+# --- stock and open supply --------------------------------------------------------------------
+
+
+def _stock_and_supply(
+    skus: pl.DataFrame, rng: np.random.Generator, numbering: _Numbering, as_of: date
+) -> dict[str, pl.DataFrame]:
+    return {
+        "on_hand": _on_hand(skus, rng, numbering),
+        "open_purchase_orders": _purchase_orders(skus, rng, numbering, as_of),
+        "open_work_orders": _work_orders(skus, rng, numbering, as_of),
+        "open_transfers": _transfers(skus, rng, numbering, as_of),
+    }
+
+
+def _on_hand(skus: pl.DataFrame, rng: np.random.Generator, numbering: _Numbering) -> pl.DataFrame:
+    """Available stock at most SKUs, some lots on QA hold or blocked; held lots carry a lot id."""
+    n = skus.height
+    volume = skus["weekly_volume"].to_numpy()
+    weeks = {"available": (0.2, 3.0), "qa_hold": (0.2, 1.0), "blocked": (0.05, 0.5)}
+    sku, status, qty = [], [], []
+    for code, name in enumerate(STOCK_STATUSES):
+        holding = np.flatnonzero(rng.random(n) < STOCK_STATUS_SHARE[name])
+        sku.append(holding)
+        status.append(np.full(len(holding), code))
+        qty.append(volume[holding] * rng.uniform(*weeks[name], len(holding)))
+    sku, status, qty = (np.concatenate(a) for a in (sku, status, qty))
+    order = np.lexsort((status, sku))
+    sku, status, qty = sku[order], status[order], qty[order]
+    with_lot = (status > 0) | (rng.random(len(sku)) < 0.4)
+    lot_number = numbering.take("lot", int(with_lot.sum())) + np.cumsum(with_lot) - 1
+    return pl.DataFrame(
+        {
+            "item_id": skus["item_id"].gather(sku),
+            "location_id": skus["location_id"].gather(sku),
+            "qty": _quantity(qty, skus["discrete"].to_numpy()[sku]),
+            "status": pl.Series(STOCK_STATUSES).gather(status),
+            "lot_id": _nullable_codes("LOT-", np.where(with_lot, lot_number, -1), 7),
+        }
+    )
+
+
+def _purchase_orders(
+    skus: pl.DataFrame, rng: np.random.Generator, numbering: _Numbering, as_of: date
+) -> pl.DataFrame:
+    """Open PO lines of buy SKUs, grouped into POs per supplier and plant; some past due."""
+    buy = np.flatnonzero((skus["replenishment"] == "buy").to_numpy())
+    sku = np.repeat(buy, rng.choice(4, len(buy), p=[0.35, 0.35, 0.2, 0.1]))
+    lead_time = skus["lead_time_days"].to_numpy()[sku]
+    due = rng.integers(-10, lead_time + 22)
+    supplier_id, location_id = skus["supplier_id"].gather(sku), skus["location_id"].gather(sku)
+    order = np.lexsort((due, location_id.to_numpy(), supplier_id.to_numpy()))
+    sku, due = sku[order], due[order]
+    supplier_id, location_id = supplier_id.gather(order), location_id.gather(order)
+    same_group = (supplier_id == supplier_id.shift(1)) & (location_id == location_id.shift(1))
+    new_po = ~same_group.fill_null(False).to_numpy() | (rng.random(len(sku)) < 0.4)
+    po_number = numbering.take("purchase_order", int(new_po.sum())) + np.cumsum(new_po) - 1
+    return pl.DataFrame(
+        {
+            "po_id": _codes("PO-", po_number, 7),
+            "po_line": pl.Series(_rank_in_run(new_po) + 1).cast(pl.String),
+            "item_id": skus["item_id"].gather(sku),
+            "location_id": location_id,
+            "qty_open": _order_quantity(skus, sku, rng),
+            "due_date": _dates(as_of, due),
+            "supplier_id": supplier_id,
+        }
+    )
+
+
+def _work_orders(
+    skus: pl.DataFrame, rng: np.random.Generator, numbering: _Numbering, as_of: date
+) -> pl.DataFrame:
+    """Open production orders of make SKUs: planned ahead, released around today, some running."""
+    make = np.flatnonzero((skus["replenishment"] == "make").to_numpy())
+    sku = np.repeat(make, rng.choice(3, len(make), p=[0.6, 0.32, 0.08]))
+    n = len(sku)
+    status = rng.choice(len(WORK_ORDER_STATUSES), n, p=WORK_ORDER_STATUS_MIX)
+    lead_time = np.maximum(skus["lead_time_days"].to_numpy()[sku], 1)
+    start = np.select(
+        [status == PLANNED, status == RELEASED],
+        [rng.integers(0, 41, n), rng.integers(-3, 11, n)],
+        -rng.integers(1, lead_time + 4),
+    )
+    operations = skus["operations"].to_numpy()[sku]
+    ops_completed = (rng.random(n) * operations).astype(np.int64)
+    return pl.DataFrame(
+        {
+            "wo_id": _codes("WO-", numbering.take("work_order", n) + np.arange(n), 7),
+            "item_id": skus["item_id"].gather(sku),
+            "location_id": skus["location_id"].gather(sku),
+            "qty_open": _order_quantity(skus, sku, rng),
+            "start_date": _dates(as_of, start),
+            "due_date": _dates(as_of, start + lead_time),
+            "status": pl.Series(WORK_ORDER_STATUSES).gather(status),
+            "ops_completed": _nullable(
+                np.where(status == IN_PROGRESS, ops_completed, np.nan), pl.Int64
+            ),
+        }
+    )
+
+
+def _transfers(
+    skus: pl.DataFrame, rng: np.random.Generator, numbering: _Numbering, as_of: date
+) -> pl.DataFrame:
+    """Open transfers to warehouses and DCs: half in transit, half shipping in the next weeks."""
+    transfer = np.flatnonzero((skus["replenishment"] == "transfer").to_numpy())
+    sku = np.repeat(transfer, rng.choice(3, len(transfer), p=[0.65, 0.30, 0.05]))
+    n = len(sku)
+    lead_time = skus["lead_time_days"].to_numpy()[sku]
+    ship = np.where(rng.random(n) < 0.5, -rng.integers(1, lead_time + 3), rng.integers(0, 22, n))
+    return pl.DataFrame(
+        {
+            "transfer_id": _codes("TR-", numbering.take("transfer", n) + np.arange(n), 7),
+            "item_id": skus["item_id"].gather(sku),
+            "from_location_id": skus["source_location_id"].gather(sku),
+            "to_location_id": skus["location_id"].gather(sku),
+            "qty": _order_quantity(skus, sku, rng),
+            "ship_date": _dates(as_of, ship),
+            "receipt_date": _dates(as_of, ship + lead_time),
+        }
+    )
+
+
+def _order_quantity(skus: pl.DataFrame, sku: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One to four weeks of volume, rounded up to the SKU's lot size and order multiple."""
+    qty = _quantity(
+        skus["weekly_volume"].to_numpy()[sku] * rng.uniform(1, 4, len(sku)),
+        skus["discrete"].to_numpy()[sku],
+    )
+    for rounding in ("lot_size", "multiple"):
+        step = skus[rounding].to_numpy()[sku]
+        qty = np.where(np.isnan(step), qty, np.ceil(qty / step) * step)
+    return qty
+
+
+# --- demand -----------------------------------------------------------------------------------
+
+
+def _sales_orders(
+    skus: pl.DataFrame,
+    rng: np.random.Generator,
+    numbering: _Numbering,
+    scale: NetworkScale,
+    as_of: date,
+) -> pl.DataFrame:
+    """Open order lines where customers buy finished goods, grouped into orders per location.
+
+    Most are due in the coming weeks, about one in twelve is past due.
+    """
+    demand = skus["customer_demand"].to_numpy()
+    selling = np.flatnonzero(demand > 0)
+    sku = np.repeat(selling, rng.poisson(1.3, len(selling)))
+    sku = sku[np.lexsort((rng.random(len(sku)), skus["location_no"].to_numpy()[sku]))]
+    n = len(sku)
+    location = skus["location_no"].to_numpy()[sku]
+    new_order = np.r_[True, location[1:] != location[:-1]] | (rng.random(n) < 0.45)
+    order = np.cumsum(new_order) - 1
+    orders = int(new_order.sum())
+    due = np.where(
+        rng.random(n) < 0.08,
+        -rng.integers(1, 22, n),
+        np.minimum(rng.exponential(18, n).astype(np.int64), 120),
+    )
+    return pl.DataFrame(
+        {
+            "so_id": _codes("SO-", numbering.take("sales_order", orders) + order, 7),
+            "so_line": pl.Series(_rank_in_run(new_order) + 1).cast(pl.String),
+            "item_id": skus["item_id"].gather(sku),
+            "location_id": skus["location_id"].gather(sku),
+            "qty_open": np.maximum(np.ceil(demand[sku] * rng.lognormal(-0.7, 0.6, n)), 1.0),
+            "due_date": _dates(as_of, due),
+            "customer_id": _codes("CUST-", rng.integers(1, scale.customers + 1, orders)[order], 5),
+            "priority": rng.choice([1, 2, 3], orders, p=[0.15, 0.70, 0.15])[order],
+        }
+    )
+
+
+def _projects(
+    skus: pl.DataFrame,
+    projects: int,
+    rng: np.random.Generator,
+    numbering: _Numbering,
+    scale: NetworkScale,
+    as_of: date,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Customer projects delivered from one plant: 2-4 milestones, each closed by a sales order.
+
+    Returns the projects' sales order lines (priority 1, project_id set) and
+    their milestones.
+    """
+    made = np.flatnonzero(
+        ((skus["kind"] == FINISHED_GOOD) & (skus["replenishment"] == "make")).to_numpy()
+    )
+    made = made[np.argsort(skus["plant"].to_numpy()[made], kind="stable")]
+    plant_of = skus["plant"].to_numpy()[made]
+    plant_first = np.searchsorted(plant_of, np.arange(scale.plants))
+    plant_skus = np.bincount(plant_of, minlength=scale.plants)
+
+    project_plant = plant_of[rng.integers(0, len(made), projects)]
+    milestones = rng.integers(2, 5, projects)
+    project = np.repeat(np.arange(projects), milestones)
+    rank = _repeat_rank(milestones)
+    # The first milestone falls between ten days ago and a month out, the next 2-9 weeks apart.
+    gap = np.where(
+        rank == 0, rng.integers(-10, 31, len(project)), rng.integers(14, 61, len(project))
+    )
+    running = np.cumsum(gap)
+    first = np.cumsum(milestones) - milestones
+    due = running - np.repeat(running[first] - gap[first], milestones)
+    milestone_name = len(MILESTONE_NAMES) - np.repeat(milestones, milestones) + rank  # last: Final
+    so_number = numbering.take("sales_order", len(project)) + np.arange(len(project))
+    project_number = numbering.take("project", projects) + np.arange(projects)
+
+    lines = rng.integers(1, 4, len(project))
+    milestone = np.repeat(np.arange(len(project)), lines)
+    line_plant = project_plant[project[milestone]]
+    sku = made[
+        plant_first[line_plant]
+        + (rng.random(len(milestone)) * plant_skus[line_plant]).astype(np.int64)
+    ]
+    customer = rng.integers(1, scale.customers + 1, projects)[project[milestone]]
+    orders = pl.DataFrame(
+        {
+            "so_id": _codes("SO-", so_number[milestone], 7),
+            "so_line": pl.Series(_repeat_rank(lines) + 1).cast(pl.String),
+            "item_id": skus["item_id"].gather(sku),
+            "location_id": skus["location_id"].gather(sku),
+            "qty_open": rng.integers(1, 6, len(milestone)).astype(np.float64),
+            "due_date": _dates(as_of, due[milestone]),
+            "customer_id": _codes("CUST-", customer, 5),
+            "priority": np.ones(len(milestone), np.int64),
+            "project_id": _codes("PRJ-", project_number[project[milestone]], 5),
+        }
+    )
+    milestone_frame = pl.DataFrame(
+        {
+            "project_id": _codes("PRJ-", project_number[project], 5),
+            "milestone_id": "M" + pl.Series(rank + 1).cast(pl.String),
+            "name": pl.Series(MILESTONE_NAMES).gather(milestone_name),
+            "due_date": _dates(as_of, due),
+            "so_id": _codes("SO-", so_number, 7),
+        }
+    )
+    return orders, milestone_frame
+
+
+def _forecast(skus: pl.DataFrame, rng: np.random.Generator, as_of: date) -> pl.DataFrame:
+    """Weekly forecast from the Monday of ``as_of`` over the horizon for most selling SKUs.
+
+    Quantities are Poisson draws around the SKU's customer demand with a
+    yearly season of up to +-30 %.
+    """
+    demand = skus["customer_demand"].to_numpy()
+    share = np.where(skus["replenishment"].to_numpy() == "transfer", 0.75, 0.5)
+    forecasted = np.flatnonzero((demand > 0) & (rng.random(skus.height) < share))
+    weeks = (as_of.weekday() + HORIZON_DAYS - 1) // 7 + 1
+    sku = np.repeat(forecasted, weeks)
+    week = np.tile(np.arange(weeks), len(forecasted))
+    period_start = 7 * week - as_of.weekday()
+    amplitude = rng.uniform(0, 0.3, len(forecasted))
+    phase = rng.uniform(0, 2 * np.pi, len(forecasted))
+    day_of_year = (as_of.timetuple().tm_yday + period_start) / 365.25
+    season = 1 + np.repeat(amplitude, weeks) * np.sin(
+        2 * np.pi * day_of_year + np.repeat(phase, weeks)
+    )
+    return pl.DataFrame(
+        {
+            "item_id": skus["item_id"].gather(sku),
+            "location_id": skus["location_id"].gather(sku),
+            "period_start": _dates(as_of, period_start),
+            "qty": rng.poisson(demand[sku] * season).astype(np.int64),
+            "period_days": np.full(len(sku), 7, np.int64),
+        }
+    )
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _extract_files(out_dir: Path) -> Iterator[dict[str, BinaryIO]]:
+    """Every extract file, truncated and holding its header row."""
+    with ExitStack() as stack:
+        files = {}
+        for spec in EXTRACT_FILES:
+            files[spec.name] = stack.enter_context((out_dir / f"{spec.name}.csv").open("wb"))
+            files[spec.name].write((",".join(spec.column_names) + "\n").encode())
+        yield files
+
+
+def _append(
+    files: dict[str, BinaryIO], tables: dict[str, pl.DataFrame], row_counts: dict[str, int]
+) -> None:
+    for name, table in tables.items():
+        if table.height == 0:
+            continue
+        _conform(table, EXTRACT_FILES_BY_NAME[name]).write_csv(
+            files[name],
+            include_header=False,
+            date_format="%Y-%m-%d",
+            datetime_format="%Y-%m-%dT%H:%M:%S",
+            null_value="",
+        )
+        row_counts[name] += table.height
+
+
+def _conform(table: pl.DataFrame, spec: ExtractFile) -> pl.DataFrame:
+    """The contract's columns in its order; absent optional ones empty, decimals trimmed."""
+    return table.select([_contract_column(table, column) for column in spec.columns])
+
+
+def _contract_column(table: pl.DataFrame, column: Column) -> pl.Expr:
+    if column.name not in table.columns:
+        return pl.lit(None, dtype=pl.String).alias(column.name)
+    if column.kind is Kind.DECIMAL and table.schema[column.name].is_float():
+        value = pl.col(column.name).round(DECIMALS)
+        whole = value.cast(pl.Int64).cast(pl.String)
+        return (
+            pl.when(value == value.floor())
+            .then(whole)
+            .otherwise(value.cast(pl.String))
+            .alias(column.name)
+        )
+    return pl.col(column.name)
+
+
+def _concat_tables(tables: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    return {
+        name: pl.concat([t[name] for t in tables], how="diagonal_relaxed") for name in tables[0]
+    }
+
+
+def _write_manifest(out_dir: Path, *, skus: int, seed: int, as_of: date) -> None:
+    manifest = {
+        "extract_id": f"synthetic-s{seed}-n{skus}-{as_of.isoformat()}",
+        "created_at": f"{as_of.isoformat()}T02:00:00Z",
+        "source_system": SOURCE_SYSTEM,
+    }
+    (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+class _Numbering:
+    """Hands out consecutive document numbers (orders, lots, projects) across blocks."""
+
+    def __init__(self) -> None:
+        self._next: defaultdict[str, int] = defaultdict(lambda: 1)
+
+    def take(self, document: str, count: int) -> int:
+        """Reserve ``count`` numbers of a document type; return the first."""
+        first = self._next[document]
+        self._next[document] += count
+        return first
+
+
+def _random(seed: int, stream: int, index: int = 0) -> np.random.Generator:
+    """An independent random stream per part of the network, fixed by the seed."""
+    return np.random.default_rng([seed, stream, index])
+
+
+def _choose(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
+    """One category per row of a (rows, categories) probability matrix."""
+    bounds = np.cumsum(probabilities, axis=1)[:, :-1]
+    return (rng.random(len(probabilities))[:, None] >= bounds).sum(axis=1)
+
+
+def _rank_in_run(starts_run: np.ndarray) -> np.ndarray:
+    """0-based position of each row in its run of rows; a run starts where starts_run is True."""
+    index = np.arange(len(starts_run))
+    return index - np.maximum.accumulate(np.where(starts_run, index, 0))
+
+
+def _repeat_rank(counts: np.ndarray) -> np.ndarray:
+    """0-based position of each row of ``np.repeat(x, counts)`` among the copies of its x."""
+    return np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _round_nice(qty: np.ndarray) -> np.ndarray:
+    """Round up to 1, 2 or 5 times a power of ten, at least 1: how planners set lot sizes."""
+    qty = np.maximum(qty, 1.0)
+    magnitude = 10.0 ** np.floor(np.log10(qty))
+    steps = np.array([1.0, 2.0, 5.0, 10.0])
+    return steps[np.searchsorted(steps, qty / magnitude - 1e-9)] * magnitude
+
+
+def _quantity(qty: np.ndarray, discrete: np.ndarray) -> np.ndarray:
+    """Whole units for counted items, tenths for weights, lengths and volumes; never zero."""
+    return np.where(discrete, np.maximum(np.ceil(qty), 1.0), np.maximum(np.round(qty, 1), 0.1))
+
+
+def _dates(as_of: date, offset_days: np.ndarray) -> pl.Series:
+    """Dates ``offset_days`` after as_of; NaN offsets give empty dates."""
+    offsets = np.asarray(offset_days, np.float64)
+    missing = np.isnan(offsets)
+    days = np.datetime64(as_of, "D") + np.where(missing, 0, offsets).astype("timedelta64[D]")
+    days[missing] = np.datetime64("NaT")
+    return pl.Series(days)
+
+
+def _nullable(values: np.ndarray, dtype: pl.DataType = pl.Float64) -> pl.Series:
+    """NaN as empty."""
+    return pl.Series(np.asarray(values, np.float64), nan_to_null=True).cast(dtype)
+
+
+def _codes(prefix: str, numbers: np.ndarray, width: int) -> pl.Series:
+    """Document and master-data codes: prefix plus zero-padded number, ``SO-0000042``."""
+    return prefix + pl.Series(numbers, dtype=pl.Int64).cast(pl.String).str.zfill(width)
+
+
+def _nullable_codes(prefix: str, numbers: np.ndarray, width: int) -> pl.Series:
+    """Codes where numbers are >= 0, empty elsewhere."""
+    return _codes(prefix, np.maximum(numbers, 0), width).scatter(np.flatnonzero(numbers < 0), None)
+
+
+def _nullable_gather(values: pl.Series, rows: np.ndarray) -> pl.Series:
+    """values[rows] where rows >= 0, empty elsewhere."""
+    return values.gather(np.maximum(rows, 0)).scatter(np.flatnonzero(rows < 0), None)
