@@ -18,7 +18,7 @@ import polars as pl
 
 from planning.contract import Column, ExtractFile, Kind
 from planning.extract.read import SOURCE_ROW, Extract, ExtractTable
-from planning.validation.expectations import DATE_FORMAT, parse_suite, rules_suite
+from planning.validation.expectations import DATE_FORMAT, parse_suite, reference_flag, rules_suite
 
 QUARANTINE_SCHEMA = {
     "file": pl.String,
@@ -29,7 +29,11 @@ QUARANTINE_SCHEMA = {
     "record": pl.String,  # the whole row as JSON text, so nothing is lost
 }
 FAILURE_SCHEMA = {"row_number": pl.Int64, "field": pl.String, "reason": pl.String}
-SAMPLE_SIZE = 20  # unexpected values kept per expectation in the validation report
+SAMPLE_SIZE = 20
+CAST_FAILURE_REASONS = {
+    Kind.DATE: "not a valid date: no such day in the calendar",
+    Kind.TIMESTAMP: "not a valid timestamp: no such day or time in the calendar",
+}  # unexpected values kept per expectation in the validation report
 
 
 @dataclass(frozen=True)
@@ -78,12 +82,7 @@ def validate_extract(extract: Extract) -> ValidatedExtract:
     quarantines: list[pl.DataFrame] = []
     reports: list[FileReport] = []
     for name, table in extract.tables.items():
-        known_keys = {
-            (ref.target, target_column): _distinct(tables[ref.target], target_column)
-            for ref in table.spec.references
-            for target_column in ref.target_columns
-        }
-        valid, quarantine, report = _validate_table(context, table, known_keys)
+        valid, quarantine, report = _validate_table(context, table, tables)
         tables[name] = valid
         quarantines.append(quarantine)
         reports.append(report)
@@ -98,14 +97,27 @@ def _ephemeral_context() -> gx.data_context.AbstractDataContext:
     return context
 
 
-def _distinct(frame: pl.DataFrame, column: str) -> list[str]:
-    return frame.get_column(column).drop_nulls().unique().sort().to_list()
+def _with_reference_flags(
+    spec: ExtractFile, typed: pl.DataFrame, validated: dict[str, pl.DataFrame]
+) -> pl.DataFrame:
+    """Add a boolean column per reference: true when empty or found among the valid
+    rows of the referenced file."""
+    for reference in spec.references:
+        (column,) = reference.columns
+        (target_column,) = reference.target_columns
+        known = validated[reference.target].get_column(target_column).unique()
+        typed = typed.with_columns(
+            (pl.col(column).is_null() | pl.col(column).is_in(known.implode())).alias(
+                reference_flag(reference)
+            )
+        )
+    return typed
 
 
 def _validate_table(
     context: gx.data_context.AbstractDataContext,
     table: ExtractTable,
-    known_keys: dict[tuple[str, str], list[str]],
+    validated: dict[str, pl.DataFrame],
 ) -> tuple[pl.DataFrame, pl.DataFrame, FileReport]:
     spec, text_rows = table.spec, table.rows
     report = FileReport(
@@ -124,7 +136,8 @@ def _validate_table(
     cast_failures = _cast_failures(spec, text_rows, typed).join(
         parse_failures, on=["row_number", "field"], how="anti"
     )
-    rule_failures = _run_suite(context, spec, rules_suite(spec, known_keys), typed, report)
+    flagged = _with_reference_flags(spec, typed, validated)
+    rule_failures = _run_suite(context, spec, rules_suite(spec), flagged, report)
     failed_rows = pl.concat([parse_failures, cast_failures, rule_failures]).get_column("row_number")
     valid = typed.filter(~pl.col(SOURCE_ROW).is_in(failed_rows.implode()))
 
@@ -251,7 +264,9 @@ def _cast_failures(spec: ExtractFile, text_rows: pl.DataFrame, typed: pl.DataFra
         text_rows.filter(pl.col(c.name).is_not_null() & typed.get_column(c.name).is_null()).select(
             pl.col(SOURCE_ROW).alias("row_number"),
             pl.lit(c.name).alias("field"),
-            pl.lit(f"cannot be read as {c.kind.value}").alias("reason"),
+            pl.lit(CAST_FAILURE_REASONS.get(c.kind, f"cannot be read as {c.kind.value}")).alias(
+                "reason"
+            ),
         )
         for c in spec.columns
         if c.kind not in (Kind.ID, Kind.TEXT)

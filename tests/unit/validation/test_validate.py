@@ -50,7 +50,7 @@ def test_a_valid_extract_loads_every_row_typed_with_defaults(tmp_path):
         (
             "sales_orders.csv",
             "so_id,so_line,item_id,location_id,qty_open,due_date\nSO1,10,FG1,D1,12,2027-02-30",
-            [(1, "due_date", "2027-02-30", "not a valid date in YYYY-MM-DD form")],
+            [(1, "due_date", "2027-02-30", "not a valid date: no such day in the calendar")],
         ),
         (
             "on_hand.csv",
@@ -248,3 +248,31 @@ def test_files_without_a_key_and_with_a_reason_column_are_quarantined_cleanly(tm
         (2, "end_at", "2026-11-25T06:00", "end_at must be after start_at")
     ]
     assert validated.tables["downtime"].get_column("reason").to_list() == ["maintenance"]
+
+
+def test_dates_and_timestamps_must_be_well_formed_and_exist(tmp_path):
+    validated = _validate(
+        tmp_path,
+        **{
+            "work_centers.csv": "work_center_id,location_id,capacity_units\nWC1,P1,2",
+            "downtime.csv": "work_center_id,start_at,end_at\n"
+            "WC1,24/11/2026 06:00,2026-11-24T10:00\n"
+            "WC1,2026-02-29T06:00,2026-03-01T06:00\n"
+            "WC1,2026-11-24 06:00,2026-11-24T10:00:00",
+            "sales_orders.csv": "so_id,so_line,item_id,location_id,qty_open,due_date\n"
+            "SO1,10,FG1,D1,1,30.11.2026",
+        },
+    )
+    assert _quarantined(validated, "downtime.csv") == [
+        (1, "start_at", "24/11/2026 06:00", "not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM[:SS])"),
+        (
+            2,
+            "start_at",
+            "2026-02-29T06:00",
+            "not a valid timestamp: no such day or time in the calendar",
+        ),
+    ]
+    assert _quarantined(validated, "sales_orders.csv") == [
+        (1, "due_date", "30.11.2026", "not a date in YYYY-MM-DD form")
+    ]
+    assert validated.tables["downtime"].get_column("start_at").dt.hour().to_list() == [6]
