@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     except PlannerError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
+    except OSError as error:  # an unwritable output folder, a full disk
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

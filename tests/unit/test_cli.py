@@ -1,0 +1,43 @@
+"""The command line: clear one-line errors and the documented exit codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from planning.cli import main
+
+
+def test_an_unwritable_output_folder_is_an_error_not_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "plans"
+    blocker.write_text("a file where the plans folder should be")
+    code = main(["run", "--out", str(blocker), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert code == 1
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_a_malformed_as_of_date_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "--as-of", "25/11/2026"])
+    assert exit_info.value.code == 2
+    assert "not a date in YYYY-MM-DD form" in capsys.readouterr().err
+
+
+def test_generate_writes_the_requested_number_of_skus(tmp_path, capsys):
+    assert (
+        main(
+            [
+                "generate",
+                "--skus",
+                "150",
+                "--seed",
+                "1",
+                "--out",
+                str(tmp_path),
+                "--as-of",
+                "2026-11-23",
+            ]
+        )
+        == 0
+    )
+    assert "skus 150" in capsys.readouterr().out
+    assert (tmp_path / "manifest.json").exists()
