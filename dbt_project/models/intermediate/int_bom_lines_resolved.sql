@@ -41,7 +41,7 @@ location_boms as (
     where location_id is not null
 ),
 
-location_lines as (
+resolved as (
     select
         make_skus.sku_id as parent_sku_id,
         make_skus.location_id,
@@ -51,45 +51,21 @@ location_lines as (
         lines.scrap_rate,
         lines.valid_from,
         lines.valid_to,
-        'location' as bom_scope,
+        case when lines.location_id is null then 'plant' else 'location' end as bom_scope,
         lines.source_row
     from make_skus
     inner join effective_lines as lines
         on
             make_skus.item_id = lines.parent_item_id
-            and make_skus.location_id = lines.location_id
-),
-
-plant_lines as (
-    select
-        make_skus.sku_id as parent_sku_id,
-        make_skus.location_id,
-        lines.parent_item_id,
-        lines.component_item_id,
-        lines.qty_per,
-        lines.scrap_rate,
-        lines.valid_from,
-        lines.valid_to,
-        'plant' as bom_scope,
-        lines.source_row
-    from make_skus
-    inner join effective_lines as lines
-        on
-            make_skus.item_id = lines.parent_item_id
-            and lines.location_id is null
+            and (lines.location_id = make_skus.location_id or lines.location_id is null)
     left join location_boms
         on
             make_skus.item_id = location_boms.parent_item_id
             and make_skus.location_id = location_boms.location_id
+    -- plant-wide lines apply only at plants without a BOM of their own for the parent
     where
-        make_skus.location_type = 'plant'
-        and location_boms.parent_item_id is null
-),
-
-resolved as (
-    select * from location_lines
-    union all
-    select * from plant_lines
+        lines.location_id is not null
+        or (make_skus.location_type = 'plant' and location_boms.parent_item_id is null)
 ),
 
 final as (
