@@ -45,14 +45,26 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
     }
 
 
-def build_marts(settings: Settings, as_of: date, log_file: Path) -> DbtBuildResult:
+PLAN_MARTS = "tag:plan"  # the marts over the plan tables, built after planning
+
+
+def build_marts(
+    settings: Settings, as_of: date, log_file: Path, *, run_id: str | None = None
+) -> DbtBuildResult:
     """Run ``dbt build`` (models and their tests) against the warehouse file.
 
+    Without ``run_id``: the marts over the extract (everything but the plan
+    marts). With it: the plan marts over that run's ``plan`` tables.
     dbt's log goes to ``log_file``; a failed model or test raises StepFailedError
     naming the failing nodes.
     """
     target_dir = settings.warehouse.parent / "dbt_target"
     variables = {"as_of": as_of.isoformat(), "horizon_days": settings.horizon_days}
+    if run_id is None:
+        selection = ["--exclude", PLAN_MARTS]
+    else:
+        selection = ["--select", PLAN_MARTS]
+        variables["run_id"] = run_id
     command = [
         *dbt_command(),
         "build",
@@ -62,6 +74,7 @@ def build_marts(settings: Settings, as_of: date, log_file: Path) -> DbtBuildResu
         "--log-path", str(target_dir / "logs"),
         "--threads", str(settings.dbt_threads),
         "--vars", json.dumps(variables),
+        *selection,
     ]  # fmt: skip
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w", encoding="utf-8") as log:

@@ -1,4 +1,5 @@
-"""The nightly planning job, step by step: validate, load, build marts, publish.
+"""The nightly planning job, step by step: validate, load, build marts, plan
+materials, build the plan marts, publish.
 
 ``planner run`` and the Airflow DAG both call these functions; they are the only
 callers of the steps in order.
@@ -6,6 +7,7 @@ callers of the steps in order.
 
 from __future__ import annotations
 
+import json
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -22,13 +24,16 @@ from planning.config import Settings
 from planning.errors import InvalidExtractError, PlannerError, StepFailedError
 from planning.extract.read import read_extract
 from planning.marts import build_marts
+from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
 from planning.publish import RunFolder, new_run_id, write_csv, write_json
 from planning.validation.validate import ValidatedExtract
 from planning.validation.validate import validate_extract as run_suites
-from planning.warehouse import connect, load_extract
+from planning.warehouse import connect, load_extract, set_run_status, write_plan
 
 Report = Callable[[str], None]
 MASTER_FILES = ("locations", "items", "skus")  # nothing can be planned without valid rows here
+# the plan tables the ERP reads as files from the run folder
+ERP_FILES = ("work_orders", "purchase_requests", "transfer_orders", "action_messages", "exceptions")
 
 
 @dataclass
@@ -131,6 +136,7 @@ def run_plan(
         "started_at": started_at.isoformat(timespec="seconds"),
     }
     report(f"planner run {run_id}: extract {extract_dir}, as of {as_of}")
+    plan_written = False
     try:
         with clock.step("validate extract"):
             validated = validate_extract(extract_dir, report)
@@ -146,22 +152,91 @@ def run_plan(
         with clock.step("build marts (dbt build)"):
             dbt = build_marts(settings, as_of, staging / "dbt.log")
             report(f"  dbt: {dbt.summary}")
-        with _warehouse(settings, read_only=True) as con:
+        with clock.step("plan materials"), _warehouse(settings) as con:
             manifest["marts"] = mart_row_counts(con)
+            plan = plan_materials(
+                read_planning_inputs(con), as_of, settings.horizon_days, settings.rules
+            )
+            manifest["plan"] = plan_summary(plan)
+            for line in describe_plan(manifest["plan"]):
+                report(line)
+            write_plan_files(staging, plan)
+            write_plan(con, runs_row(manifest, clock), plan.tables())
+            plan_written = True
+        with clock.step("build plan marts (dbt build)"):
+            dbt = build_marts(settings, as_of, staging / "dbt_plan.log", run_id=run_id)
+            report(f"  dbt: {dbt.summary}")
+        with _warehouse(settings) as con:
+            set_run_status(con, run_id, "succeeded", datetime.now(UTC))
     except PlannerError as error:
         status = "invalid_input" if isinstance(error, InvalidExtractError) else "failed"
+        _mark_failed(settings, run_id, plan_written)
         return _fail(folder, manifest, clock, status, str(error), error.exit_code, report)
     except (
         Exception
     ) as error:  # an internal error: keep the trace for the report, not the user's screen
         (staging / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
         message = f"internal error: {type(error).__name__}: {error}"
+        _mark_failed(settings, run_id, plan_written)
         return _fail(folder, manifest, clock, "failed", message, 1, report)
 
     manifest |= _closing(clock, "succeeded")
     published = folder.publish(manifest)
     report(f"published {published} (latest -> {run_id})")
     return RunOutcome(run_id, "succeeded", published, manifest, 0)
+
+
+def plan_summary(plan: MaterialPlan) -> dict[str, Any]:
+    """Rows per plan table, exceptions per category, action messages per action."""
+    return {
+        "rows": {name: frame.height for name, frame in plan.tables().items()},
+        "exceptions": dict(sorted(plan.exceptions["category"].value_counts().iter_rows())),
+        "actions": dict(sorted(plan.action_messages["action"].value_counts().iter_rows())),
+    }
+
+
+def describe_plan(summary: dict[str, Any]) -> list[str]:
+    rows = summary["rows"]
+    orders = ", ".join(f"{rows[name]} {name.replace('_', ' ')}" for name in ERP_FILES[:3])
+    lines = [f"  planned {orders}"]
+    for title, counts in (("action messages", "actions"), ("exceptions", "exceptions")):
+        detail = ", ".join(f"{name} {count}" for name, count in summary[counts].items())
+        lines.append(
+            f"  {sum(summary[counts].values())} {title}" + (f": {detail}" if detail else "")
+        )
+    return lines
+
+
+def write_plan_files(folder: Path, plan: MaterialPlan) -> None:
+    """The ERP-facing files of the plan (``ERP_FILES``) into the run folder."""
+    tables = plan.tables()
+    for name in ERP_FILES:
+        write_csv(folder / f"{name}.csv", tables[name])
+
+
+def runs_row(manifest: dict[str, Any], clock: StepClock) -> dict[str, Any]:
+    """The run's ``plan.runs`` row while it is being published."""
+    return {
+        "run_id": manifest["run_id"],
+        "as_of": date.fromisoformat(manifest["as_of"]),
+        "extract_id": manifest.get("extract_id"),
+        "status": "publishing",
+        "started_at": datetime.fromisoformat(manifest["started_at"]),
+        "finished_at": None,
+        "counts": json.dumps({"extract": manifest.get("counts"), "plan": manifest.get("plan")}),
+        "timings": json.dumps(clock.timings),
+    }
+
+
+def _mark_failed(settings: Settings, run_id: str, plan_written: bool) -> None:
+    """Tell BI readers the run's plan tables are not a published plan."""
+    if not plan_written:
+        return
+    try:
+        with _warehouse(settings) as con:
+            set_run_status(con, run_id, "failed", datetime.now(UTC))
+    except (PlannerError, duckdb.Error):
+        pass  # the run already failed; its folder under .failed says why
 
 
 def _fail(
@@ -214,7 +289,7 @@ def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
            order by table_name"""
     ).fetchall()
     return {
-        name: con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+        name: con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
         for schema, name in tables
     }
 

@@ -2,7 +2,9 @@
 
 Schemas: ``raw`` holds the validated extract with the contract's types, replaced
 by every run; ``audit`` keeps each run's quarantine and per-file counts; dbt
-builds ``main_staging``-style schemas and the marts on top of ``raw``.
+builds ``staging``, ``intermediate`` and ``marts`` on top of ``raw``; ``plan``
+holds what each run publishes (CONTRACT.md section 2), every row carrying its
+``run_id``, for the last ``PLAN_RUNS_KEPT`` runs.
 """
 
 from __future__ import annotations
@@ -18,6 +20,18 @@ from planning.validation.validate import QUARANTINE_SCHEMA, ValidatedExtract
 
 RAW_SCHEMA = "raw"
 AUDIT_SCHEMA = "audit"
+PLAN_SCHEMA = "plan"
+PLAN_RUNS_KEPT = 7
+PLAN_RUNS = {
+    "run_id": pl.String,
+    "as_of": pl.Date,
+    "extract_id": pl.String,
+    "status": pl.String,  # publishing, succeeded or failed
+    "started_at": pl.Datetime("us", "UTC"),
+    "finished_at": pl.Datetime("us", "UTC"),
+    "counts": pl.String,  # JSON: rows per extract file and per plan table
+    "timings": pl.String,  # JSON: seconds per step
+}
 
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -84,6 +98,45 @@ def _record_audit(con: duckdb.DuckDBPyConnection, validated: ValidatedExtract, r
             [run_id, r.file, r.present, r.rows_read, r.rows_loaded, r.rows_quarantined]
             for r in validated.reports
         ],
+    )
+
+
+def write_plan(
+    con: duckdb.DuckDBPyConnection, run: dict[str, object], tables: dict[str, pl.DataFrame]
+) -> None:
+    """Add one run's plan tables and its ``plan.runs`` row, in one transaction.
+
+    ``run`` holds the ``runs`` columns (run_id, as_of, extract_id, status,
+    started_at, finished_at, counts and timings as JSON text). Rows of runs
+    older than the last ``PLAN_RUNS_KEPT`` are deleted.
+    """
+    run_id = run["run_id"]
+    con.begin()
+    try:
+        con.execute(f"create schema if not exists {PLAN_SCHEMA}")
+        runs = pl.DataFrame([run], schema=PLAN_RUNS)
+        for name, frame in {"runs": runs, **tables}.items():
+            rows = frame.select(pl.lit(run_id).alias("run_id"), pl.exclude("run_id"))
+            _from_frame(
+                con, rows.head(0), f"create table if not exists {PLAN_SCHEMA}.{name} as {{rows}}"
+            )
+            con.execute(f"delete from {PLAN_SCHEMA}.{name} where run_id = ?", [run_id])
+            _from_frame(con, rows, f"insert into {PLAN_SCHEMA}.{name} by name {{rows}}")
+        kept = f"""select run_id from {PLAN_SCHEMA}.runs
+                   order by started_at desc limit {PLAN_RUNS_KEPT}"""
+        for name in ["runs", *tables]:
+            con.execute(f"delete from {PLAN_SCHEMA}.{name} where run_id not in ({kept})")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def set_run_status(con: duckdb.DuckDBPyConnection, run_id: str, status: str, finished_at) -> None:
+    """Record how a run that wrote plan tables ended (``succeeded`` or ``failed``)."""
+    con.execute(
+        f"update {PLAN_SCHEMA}.runs set status = ?, finished_at = ? where run_id = ?",
+        [status, finished_at, run_id],
     )
 
 

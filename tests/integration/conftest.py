@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from planning.config import PlanningRules
 from planning.extract.read import read_extract
+from planning.marts import PLAN_MARTS
+from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
 from planning.validation.validate import validate_extract
-from planning.warehouse import connect, load_extract
+from planning.warehouse import connect, load_extract, write_plan
 
 REPO = Path(__file__).resolve().parents[2]
 TINY_EXTRACT = REPO / "tests" / "fixtures" / "tiny_extract"
@@ -65,7 +70,31 @@ def tiny_marts(
     """`dbt build` on the tiny warehouse, then a read-only connection to it."""
     work_dir = tmp_path_factory.mktemp("dbt")
     dbt_vars = json.dumps({"as_of": AS_OF, "horizon_days": HORIZON_DAYS})
-    result = run_dbt(["build", "--vars", dbt_vars], tiny_warehouse, work_dir)
+    result = run_dbt(
+        ["build", "--vars", dbt_vars, "--exclude", PLAN_MARTS], tiny_warehouse, work_dir
+    )
     assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-20000:]}\n{result.stderr}"
     with duckdb.connect(str(tiny_warehouse), read_only=True) as con:
         yield con
+
+
+@pytest.fixture(scope="session")
+def tiny_plan(
+    tiny_marts: duckdb.DuckDBPyConnection, tiny_warehouse: Path, tmp_path_factory
+) -> Iterator[tuple[MaterialPlan, duckdb.DuckDBPyConnection]]:
+    """The material plan of the tiny extract, written to a copy of its warehouse
+    by the real writer, and the plan marts `dbt build` makes from it."""
+    work_dir = tmp_path_factory.mktemp("plan")
+    warehouse = work_dir / "planner.duckdb"
+    shutil.copyfile(tiny_warehouse, warehouse)
+    with connect(warehouse) as con:
+        plan = plan_materials(
+            read_planning_inputs(con), date.fromisoformat(AS_OF), HORIZON_DAYS, PlanningRules()
+        )
+        run = {"run_id": "tiny-plan", "as_of": date.fromisoformat(AS_OF), "status": "succeeded"}
+        write_plan(con, run, plan.tables())
+    dbt_vars = json.dumps({"as_of": AS_OF, "horizon_days": HORIZON_DAYS, "run_id": "tiny-plan"})
+    result = run_dbt(["build", "--vars", dbt_vars, "--select", PLAN_MARTS], warehouse, work_dir)
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-20000:]}\n{result.stderr}"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        yield plan, con

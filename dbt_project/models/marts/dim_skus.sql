@@ -65,7 +65,10 @@ final as (
         coalesce(bom_line_counts.bom_line_count, 0) as bom_line_count,
         item_levels.low_level_code as item_low_level_code,
         sku_levels.low_level_code,
-        sku_levels.is_on_cycle
+        sku_levels.is_on_cycle,
+        -- end items made here: what the master production schedule covers
+        coalesce(skus.replenishment = 'make' and item_levels.low_level_code = 0, false)
+            as is_mps_item
     from skus
     inner join items on skus.item_id = items.item_id
     inner join locations on skus.location_id = locations.location_id

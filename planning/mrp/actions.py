@@ -1,0 +1,101 @@
+"""Action messages on existing supply: ``expedite`` (pulled in by netting),
+``defer`` (arrives well before it is needed), ``cancel`` (not needed in the
+horizon) and ``reduce`` (more than is needed), within the site's tolerances."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from planning.config import PlanningRules
+from planning.mrp.buckets import date_of
+from planning.mrp.netting import EPSILON
+
+# existing receipts as the engine tracks them
+RECEIPTS = {
+    "sku_idx": pl.Int64,
+    "supply_type": pl.String,
+    "supply_id": pl.String,
+    "due_date": pl.Date,
+    "original_day": pl.Int64,
+    "day": pl.Int64,  # after rescheduling in
+    "qty": pl.Float64,
+    "movable": pl.Boolean,  # false for transfers in transit
+}
+ACTION_MESSAGES = {
+    "supply_type": pl.String,
+    "supply_id": pl.String,
+    "item_id": pl.String,
+    "location_id": pl.String,
+    "action": pl.String,
+    "current_date": pl.Date,
+    "suggested_date": pl.Date,
+    "qty": pl.Float64,  # the receipt's open quantity
+    "suggested_qty": pl.Float64,  # what it should become (0 to cancel)
+}
+
+
+def action_messages(
+    receipts: pl.DataFrame,
+    pegged_supply: pl.DataFrame,
+    skus: pl.DataFrame,
+    rules: PlanningRules,
+    as_of: date,
+) -> pl.DataFrame:
+    """Messages (``ACTION_MESSAGES``) for the movable existing receipts, from
+    their pegged qty and need day (``pegging.Pegging.supply``)."""
+    pegged = pegged_supply.select("supply_type", "supply_id", "pegged_qty", "need_day")
+    receipts = (
+        receipts.filter(pl.col("movable"))
+        .join(pegged, on=["supply_type", "supply_id"], how="left")
+        .with_columns(pl.col("pegged_qty").fill_null(0.0))
+    )
+    days = rules.action_tolerance_days
+    share = 1 - rules.action_tolerance_pct / 100
+    expedite = receipts.filter(pl.col("original_day") - pl.col("day") > days).select(
+        "supply_type",
+        "supply_id",
+        action=pl.lit("expedite"),
+        suggested_day="day",
+        suggested_qty="qty",
+    )
+    defer = receipts.filter(
+        pl.col("pegged_qty") > EPSILON, pl.col("need_day") - pl.col("day") > days
+    ).select(
+        "supply_type",
+        "supply_id",
+        action=pl.lit("defer"),
+        suggested_day="need_day",
+        suggested_qty="qty",
+    )
+    cancel = receipts.filter(pl.col("pegged_qty") <= EPSILON).select(
+        "supply_type",
+        "supply_id",
+        action=pl.lit("cancel"),
+        suggested_day="day",
+        suggested_qty=pl.lit(0.0),
+    )
+    reduce = receipts.filter(
+        pl.col("pegged_qty") > EPSILON, pl.col("pegged_qty") < pl.col("qty") * share - EPSILON
+    ).select(
+        "supply_type",
+        "supply_id",
+        action=pl.lit("reduce"),
+        suggested_day="day",
+        suggested_qty="pegged_qty",
+    )
+    return (
+        pl.concat([expedite, defer, cancel, reduce])
+        .join(
+            receipts.select("supply_type", "supply_id", "sku_idx", "due_date", "qty"),
+            on=["supply_type", "supply_id"],
+        )
+        .join(skus.select("sku_idx", "item_id", "location_id"), on="sku_idx")
+        .with_columns(
+            current_date="due_date", suggested_date=date_of(pl.col("suggested_day"), as_of)
+        )
+        .select(ACTION_MESSAGES.keys())
+        .cast(ACTION_MESSAGES)
+        .sort("supply_type", "supply_id", "action")
+    )

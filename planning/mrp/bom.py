@@ -1,0 +1,88 @@
+"""Dependent demand: planned orders of make SKUs need their components on the
+order's start day, planned transfers need stock at the source on the ship day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+BOM_LINKS = {
+    "parent_idx": pl.Int64,
+    "component_idx": pl.Int64,
+    "component_item_id": pl.String,
+    "qty_per_parent": pl.Float64,  # qty_per / (1 - scrap_rate)
+    "valid_from_day": pl.Int64,  # days from as-of, may be negative; null = always
+    "valid_to_day": pl.Int64,
+}
+DEPENDENT_DEMAND = {
+    "demand_type": pl.String,
+    "demand_id": pl.String,
+    "sku_idx": pl.Int64,
+    "day": pl.Int64,
+    "qty": pl.Float64,
+}
+
+
+def bom_links(skus: pl.DataFrame, bom: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """BOM lines between planned SKUs, by sku_idx, with effectivity in days.
+    Lines whose component has no SKU at the location are left out (reported
+    as invalid data by ``exceptions``)."""
+    index = skus.select("sku_id", "sku_idx")
+
+    def days_from_as_of(column: str) -> pl.Expr:
+        return (pl.col(column) - pl.lit(as_of)).dt.total_days().alias(f"{column}_day")
+
+    return (
+        bom.join(
+            index.rename({"sku_id": "parent_sku_id", "sku_idx": "parent_idx"}), on="parent_sku_id"
+        )
+        .join(
+            index.rename({"sku_id": "component_sku_id", "sku_idx": "component_idx"}),
+            on="component_sku_id",
+        )
+        .select(
+            "parent_idx",
+            "component_idx",
+            "component_item_id",
+            pl.col("component_qty_per_parent").alias("qty_per_parent"),
+            days_from_as_of("valid_from"),
+            days_from_as_of("valid_to"),
+        )
+        .cast(BOM_LINKS)
+    )
+
+
+def explode_bom(orders: pl.DataFrame, links: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
+    """Component demand of planned work orders and source demand of planned transfers."""
+    components = (
+        orders.filter(pl.col("replenishment") == "make")
+        .join(links, left_on="sku_idx", right_on="parent_idx")
+        .filter(
+            pl.col("valid_from_day").is_null() | (pl.col("valid_from_day") <= pl.col("start_day")),
+            pl.col("valid_to_day").is_null() | (pl.col("valid_to_day") >= pl.col("start_day")),
+        )
+        .select(
+            demand_type=pl.lit("planned_work_order_component"),
+            demand_id=pl.concat_str("order_id", "component_item_id", separator=":"),
+            sku_idx="component_idx",
+            day="start_day",
+            qty=pl.col("order_qty") * pl.col("qty_per_parent"),
+        )
+    )
+    sources = (
+        orders.filter(pl.col("replenishment") == "transfer")
+        .join(skus.select("sku_idx", "source_sku_id"), on="sku_idx")
+        .join(
+            skus.select(pl.col("sku_id").alias("source_sku_id"), source_idx="sku_idx"),
+            on="source_sku_id",
+        )
+        .select(
+            demand_type=pl.lit("planned_transfer"),
+            demand_id="order_id",
+            sku_idx="source_idx",
+            day="start_day",
+            qty="order_qty",
+        )
+    )
+    return pl.concat([components, sources]).cast(DEPENDENT_DEMAND)

@@ -1,0 +1,243 @@
+"""Problems the material plan finds, for planners to act on (CONTRACT.md section 2).
+
+Each function returns rows of ``EXCEPTIONS``; ``severity`` is ``high`` (a
+customer or the plan is hurt now), ``medium`` (act this week) or ``low`` (review).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from planning.mrp.buckets import date_of
+from planning.mrp.pegging import EPSILON
+
+EXCEPTIONS = {
+    "category": pl.String,
+    "severity": pl.String,
+    "item_id": pl.String,
+    "location_id": pl.String,
+    "ref_id": pl.String,
+    "date": pl.Date,
+    "qty": pl.Float64,
+    "message": pl.String,
+}
+DEMAND_KEY = ["demand_type", "demand_id", "demand_day"]
+
+
+def _qty(column: str) -> pl.Expr:
+    return pl.col(column).round(3).cast(pl.String)
+
+
+def _rows(frame: pl.DataFrame, skus: pl.DataFrame, as_of: date, **columns: pl.Expr):
+    """Shape ``frame`` (with sku_idx and a ``day`` column) into exception rows."""
+    return (
+        frame.join(skus.select("sku_idx", "item_id", "location_id"), on="sku_idx")
+        .with_columns(date=date_of(pl.col("day"), as_of))
+        .with_columns(**columns)
+        .select(EXCEPTIONS.keys())
+        .cast(EXCEPTIONS)
+    )
+
+
+def shortages(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """SKUs whose projected on hand goes negative: the first day and the deepest gap."""
+    short = (
+        inventory.filter(pl.col("projected_on_hand") < -EPSILON)
+        .group_by("sku_idx")
+        .agg(day=pl.col("day").min(), qty=-pl.col("projected_on_hand").min())
+    )
+    return _rows(
+        short,
+        skus,
+        as_of,
+        category=pl.lit("shortage"),
+        severity=pl.lit("high"),
+        ref_id=pl.lit(None),
+        message=pl.concat_str(
+            pl.lit("projected on hand goes negative from "),
+            pl.col("date").cast(pl.String),
+            pl.lit(", down to -"),
+            _qty("qty"),
+        ),
+    )
+
+
+def below_safety_stock(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date):
+    """SKUs that dip below safety stock without going negative."""
+    low = (
+        inventory.join(skus.select("sku_idx", "safety_stock"), on="sku_idx")
+        .group_by("sku_idx")
+        .agg(
+            lowest=pl.col("projected_on_hand").min(),
+            safety_stock=pl.col("safety_stock").first(),
+            day=pl.col("day")
+            .filter(pl.col("projected_on_hand") < pl.col("safety_stock") - EPSILON)
+            .min(),
+        )
+        .filter(pl.col("day").is_not_null(), pl.col("lowest") >= -EPSILON)
+        .with_columns(qty=pl.col("safety_stock") - pl.col("lowest"))
+    )
+    return _rows(
+        low,
+        skus,
+        as_of,
+        category=pl.lit("below_safety_stock"),
+        severity=pl.lit("low"),
+        ref_id=pl.lit(None),
+        message=pl.concat_str(
+            pl.lit("projected on hand falls to "),
+            _qty("lowest"),
+            pl.lit(", below safety stock "),
+            _qty("safety_stock"),
+            pl.lit(", from "),
+            pl.col("date").cast(pl.String),
+        ),
+    )
+
+
+def excess_inventory(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date):
+    """Stock above safety stock that no demand in the horizon ever draws on:
+    the lowest projected on hand over the horizon, less safety stock."""
+    excess = (
+        inventory.group_by("sku_idx")
+        .agg(lowest=pl.col("projected_on_hand").min())
+        .join(skus.select("sku_idx", "safety_stock", "unit_cost"), on="sku_idx")
+        .with_columns(qty=pl.col("lowest") - pl.col("safety_stock"), day=pl.lit(0, pl.Int64))
+        .filter(pl.col("qty") > EPSILON)
+    )
+    value = (pl.col("qty") * pl.col("unit_cost")).round(2).cast(pl.String)
+    return _rows(
+        excess,
+        skus,
+        as_of,
+        category=pl.lit("excess_inventory"),
+        severity=pl.lit("low"),
+        ref_id=pl.lit(None),
+        message=pl.concat_str(
+            _qty("qty"),
+            pl.lit(" units above safety stock are not needed in the horizon"),
+            pl.when(pl.col("unit_cost").is_not_null())
+            .then(pl.concat_str(pl.lit(" (value "), value, pl.lit(")")))
+            .otherwise(pl.lit("")),
+        ),
+    )
+
+
+def late_demand(pegs: pl.DataFrame, short: pl.DataFrame, skus: pl.DataFrame, as_of: date):
+    """Demand covered by supply that arrives after its day, or not covered at all
+    in the horizon. Sales orders are high severity, other demand medium."""
+    late = (
+        pegs.filter(pl.col("supply_day") > pl.col("demand_day"))
+        .group_by("sku_idx", "demand_type", "demand_id", "demand_day")
+        .agg(late_qty=pl.col("qty").sum(), covered_day=pl.col("supply_day").max())
+    )
+    short = short.select(
+        "sku_idx", "demand_type", "demand_id", demand_day="day", short_qty="short_qty"
+    )
+    both = (
+        late.join(
+            short,
+            on=["sku_idx", "demand_type", "demand_id", "demand_day"],
+            how="full",
+            coalesce=True,
+        )
+        .with_columns(pl.col("late_qty", "short_qty").fill_null(0.0))
+        .with_columns(day="demand_day", qty=pl.col("late_qty") + pl.col("short_qty"))
+    )
+    covered_date = date_of(pl.col("covered_day"), as_of).cast(pl.String)
+    return _rows(
+        both,
+        skus,
+        as_of,
+        category=pl.lit("late_demand"),
+        severity=pl.when(pl.col("demand_type") == "sales_order")
+        .then(pl.lit("high"))
+        .otherwise(pl.lit("medium")),
+        ref_id="demand_id",
+        message=pl.concat_str(
+            pl.col("demand_type").str.replace_all("_", " "),
+            pl.lit(" "),
+            pl.col("demand_id"),
+            pl.lit(" due "),
+            pl.col("date").cast(pl.String),
+            pl.lit(": "),
+            pl.when(pl.col("late_qty") > EPSILON)
+            .then(pl.concat_str(_qty("late_qty"), pl.lit(" covered late, by "), covered_date))
+            .otherwise(pl.lit("")),
+            pl.when((pl.col("late_qty") > EPSILON) & (pl.col("short_qty") > EPSILON))
+            .then(pl.lit("; "))
+            .otherwise(pl.lit("")),
+            pl.when(pl.col("short_qty") > EPSILON)
+            .then(pl.concat_str(_qty("short_qty"), pl.lit(" not covered in the horizon")))
+            .otherwise(pl.lit("")),
+        ),
+    )
+
+
+def lead_time_compressed(orders: pl.DataFrame, skus: pl.DataFrame, as_of: date):
+    """Planned orders that should have started before as-of; they start on as-of."""
+    compressed = orders.filter(pl.col("required_start_day") < 0).with_columns(
+        day=pl.col("start_day"), qty=pl.col("order_qty"), days_short=-pl.col("required_start_day")
+    )
+    return _rows(
+        compressed,
+        skus,
+        as_of,
+        category=pl.lit("lead_time_compressed"),
+        severity=pl.lit("medium"),
+        ref_id="order_id",
+        message=pl.concat_str(
+            pl.col("order_id"),
+            pl.lit(" needs "),
+            pl.col("days_short").cast(pl.String),
+            pl.lit(" more days of lead time than remain before its due date "),
+            date_of(pl.col("receipt_day"), as_of).cast(pl.String),
+        ),
+    )
+
+
+def qa_hold_blocking(skus: pl.DataFrame, inventory: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Stock held in QA or blocked while the SKU needs new supply or runs short:
+    releasing it would cover part of that."""
+    needed = (
+        inventory.filter(
+            (pl.col("planned_receipts") > EPSILON) | (pl.col("projected_on_hand") < -EPSILON)
+        )
+        .group_by("sku_idx")
+        .agg(day=pl.col("day").min())
+        .join(skus.select("sku_idx", "qa_hold", "blocked"), on="sku_idx")
+        .with_columns(held=pl.col("qa_hold") + pl.col("blocked"))
+        .filter(pl.col("held") > EPSILON)
+        .with_columns(qty=pl.col("held"))
+    )
+    return _rows(
+        needed,
+        skus,
+        as_of,
+        category=pl.lit("qa_hold_blocking"),
+        severity=pl.lit("medium"),
+        ref_id=pl.lit(None),
+        message=pl.concat_str(
+            _qty("qa_hold"),
+            pl.lit(" in QA hold and "),
+            _qty("blocked"),
+            pl.lit(" blocked while new supply is needed from "),
+            pl.col("date").cast(pl.String),
+            pl.lit("; releasing them would cover part of it"),
+        ),
+    )
+
+
+def invalid_data(
+    category_rows: pl.DataFrame, skus: pl.DataFrame, as_of: date, severity: str = "medium"
+) -> pl.DataFrame:
+    """``invalid_data`` rows from (sku_idx, ref_id, message) found while planning."""
+    return _rows(
+        category_rows.with_columns(day=pl.lit(0, pl.Int64), qty=pl.lit(None, pl.Float64)),
+        skus,
+        as_of,
+        category=pl.lit("invalid_data"),
+        severity=pl.lit(severity),
+    )
