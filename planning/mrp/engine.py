@@ -107,7 +107,7 @@ def plan_materials(
     orders = pl.concat(planned)
     receipts = pl.concat(rescheduled).cast(RECEIPTS)
     demand = pl.concat([independent, *[d.select(DEMAND.keys()) for d in dependent]])
-    inventory = pl.concat(projected).sort("sku_idx", "day")
+    inventory = pl.concat(projected)
     pegging = peg(all_supply(skus, receipts, orders), demand, skus)
     messages = action_messages(receipts, pegging.supply, skus, rules, as_of)
     exceptions = pl.concat(
@@ -311,16 +311,19 @@ def _by_level(demand: pl.DataFrame, levels: pl.DataFrame) -> dict[int, list[pl.D
     return {key[0]: [part.select(DEMAND.keys())] for key, part in parts.items()}
 
 
+def _sku_names(skus: pl.DataFrame, sku_idx: pl.Series) -> dict[str, pl.Series]:
+    """item_id and location_id for each sku_idx (skus rows are in sku_idx order)."""
+    return {name: skus[name].gather(sku_idx) for name in ("item_id", "location_id")}
+
+
 def _with_sku_columns(frame: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    return (
-        frame.join(skus.select("sku_idx", "item_id", "location_id"), on="sku_idx")
-        .with_columns(date=date_of(pl.col("day"), as_of))
-        .select("item_id", "location_id", "date", *PROJECTED_QUANTITIES)
-    )
+    return frame.with_columns(
+        **_sku_names(skus, frame["sku_idx"]), date=date_of(pl.col("day"), as_of)
+    ).select("item_id", "location_id", "date", *PROJECTED_QUANTITIES)
 
 
 def _with_dates(pegs: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    return pegs.join(skus.select("sku_idx", "item_id", "location_id"), on="sku_idx").select(
+    return pegs.with_columns(**_sku_names(skus, pegs["sku_idx"])).select(
         "supply_id",
         "demand_id",
         "item_id",

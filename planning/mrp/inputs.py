@@ -45,7 +45,7 @@ where is_within_horizon
 
 @dataclass(frozen=True)
 class PlanningInputs:
-    skus: pl.DataFrame  # one row per SKU, with sku_idx, parameters and stock
+    skus: pl.DataFrame  # one row per SKU in sku_idx order (row i is sku_idx i), with stock
     bom: pl.DataFrame  # resolved BOM lines per parent SKU
     demand: pl.DataFrame  # independent demand and open work orders' components
     supply: pl.DataFrame  # open receipts due in the horizon
