@@ -52,7 +52,9 @@ MAX_BOM_LEVELS = 5
 DECIMALS = 4  # decimal places written for quantities, costs and rates
 
 MAKE, BUY, TRANSFER = (REPLENISHMENT_TYPES.index(r) for r in ("make", "buy", "transfer"))
-FIXED, EOQ, PERIOD = (LOT_POLICIES.index(p) for p in ("fixed", "eoq", "period"))
+FIXED, EOQ, PERIOD, WAGNER_WHITIN = (
+    LOT_POLICIES.index(p) for p in ("fixed", "eoq", "period", "wagner_whitin")
+)
 PLANNED, RELEASED, IN_PROGRESS = (
     WORK_ORDER_STATUSES.index(s) for s in ("planned", "released", "in_progress")
 )
@@ -176,10 +178,14 @@ MILESTONE_NAMES = (
     "Final delivery",
 )
 
-# Shares of the first four LOT_POLICIES (lot_for_lot, fixed, eoq, period) per replenishment
-# (make, buy, transfer); wagner_whitin is left to sites that ask for it.
+# Shares of the LOT_POLICIES (lot_for_lot, fixed, eoq, period, wagner_whitin) per
+# replenishment (make, buy, transfer)
 LOT_POLICY_MIX = np.array(
-    [[0.40, 0.25, 0.15, 0.20], [0.25, 0.30, 0.25, 0.20], [0.55, 0.20, 0.0, 0.25]]
+    [
+        [0.38, 0.25, 0.12, 0.18, 0.07],
+        [0.25, 0.28, 0.22, 0.18, 0.07],
+        [0.55, 0.20, 0.0, 0.25, 0.0],
+    ]
 )
 PACK_SIZES = np.array([5.0, 10, 12, 24, 25, 50, 100])  # order multiples
 MULTIPLE_SHARE = np.array([0.10, 0.35, 0.20])  # per replenishment
@@ -1037,7 +1043,7 @@ def _replenishment_policies(
     safety_share = np.where(
         replenishment == TRANSFER, TRANSFER_SAFETY_STOCK_SHARE, SAFETY_STOCK_SHARE[kind]
     )
-    eoq = policy == EOQ
+    eoq = (policy == EOQ) | (policy == WAGNER_WHITIN)  # both weigh order against holding cost
     setup_or_ordering_cost = np.where(
         replenishment == MAKE, rng.uniform(80, 400, n), rng.uniform(25, 150, n)
     )

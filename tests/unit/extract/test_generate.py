@@ -278,15 +278,15 @@ def test_transfer_sources_make_or_buy_the_item(tables: dict[str, pl.DataFrame]) 
 
 def test_lot_policies_carry_their_parameters(tables: dict[str, pl.DataFrame]) -> None:
     skus = tables["skus"].join(tables["items"], on="item_id")
-    assert set(skus["lot_policy"]) == {"lot_for_lot", "fixed", "eoq", "period"}
+    assert set(skus["lot_policy"]) == {"lot_for_lot", "fixed", "eoq", "period", "wagner_whitin"}
     assert skus.filter((pl.col("lot_policy") == "fixed") & pl.col("lot_size").is_null()).height == 0
     assert (
         skus.filter((pl.col("lot_policy") == "period") & pl.col("period_days").is_null()).height
         == 0
     )
-    eoq = skus.filter(pl.col("lot_policy") == "eoq")
+    costed = skus.filter(pl.col("lot_policy").is_in(["eoq", "wagner_whitin"]))
     assert (
-        eoq.select("order_cost", "holding_rate", "unit_cost").null_count().sum_horizontal().item()
+        costed.select("order_cost", "holding_rate", "unit_cost").null_count().sum_horizontal().item()
         == 0
     )
     for optional in ("min_qty", "max_qty", "multiple", "safety_stock", "yield_rate"):
