@@ -43,6 +43,7 @@ lint: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/mrp.py
 
 clean:
 	rm -rf plans warehouse target logs

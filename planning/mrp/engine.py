@@ -35,6 +35,7 @@ from planning.mrp.orders import planned_orders, purchase_requests, transfer_orde
 from planning.mrp.pegging import DEMAND, peg
 
 PROJECTED_QUANTITIES = [n for n in PROJECTED_INVENTORY if n not in ("sku_idx", "day")]
+QTY_DECIMALS = 6
 LAST_RANK = 1_000_000  # demand without a priority comes after every prioritised one
 
 
@@ -50,8 +51,9 @@ class MaterialPlan:
     projected_inventory: pl.DataFrame
 
     def tables(self) -> dict[str, pl.DataFrame]:
-        """The plan tables of CONTRACT.md section 2 this plan fills, by name."""
-        return {
+        """The plan tables of CONTRACT.md section 2 this plan fills, by name,
+        quantities rounded to ``QTY_DECIMALS`` places (no float noise in files)."""
+        tables = {
             "work_orders": self.work_orders,
             "purchase_requests": self.purchase_requests,
             "transfer_orders": self.transfer_orders,
@@ -59,6 +61,10 @@ class MaterialPlan:
             "exceptions": self.exceptions,
             "pegging": self.pegging,
             "projected_inventory": self.projected_inventory,
+        }
+        return {
+            name: frame.with_columns(pl.col(pl.Float64).round(QTY_DECIMALS))
+            for name, frame in tables.items()
         }
 
 

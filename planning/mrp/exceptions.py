@@ -98,13 +98,18 @@ def below_safety_stock(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date)
 
 
 def excess_inventory(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date):
-    """Stock above safety stock that no demand in the horizon ever draws on:
-    the lowest projected on hand over the horizon, less safety stock."""
+    """Available stock beyond safety stock and every requirement of the horizon:
+    what sits unused until the horizon ends, whatever arrives meanwhile. (What
+    lot sizing leaves over is not counted; unneeded receipts get ``cancel`` or
+    ``reduce`` messages instead.)"""
     excess = (
         inventory.group_by("sku_idx")
-        .agg(lowest=pl.col("projected_on_hand").min())
-        .join(skus.select("sku_idx", "safety_stock", "unit_cost"), on="sku_idx")
-        .with_columns(qty=pl.col("lowest") - pl.col("safety_stock"), day=pl.lit(0, pl.Int64))
+        .agg(requirements=pl.col("gross_requirements").sum())
+        .join(skus.select("sku_idx", "on_hand", "safety_stock", "unit_cost"), on="sku_idx")
+        .with_columns(
+            qty=pl.col("on_hand") - pl.col("safety_stock") - pl.col("requirements"),
+            day=pl.lit(0, pl.Int64),
+        )
         .filter(pl.col("qty") > EPSILON)
     )
     value = (pl.col("qty") * pl.col("unit_cost")).round(2).cast(pl.String)
@@ -117,7 +122,7 @@ def excess_inventory(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date):
         ref_id=pl.lit(None),
         message=pl.concat_str(
             _qty("qty"),
-            pl.lit(" units above safety stock are not needed in the horizon"),
+            pl.lit(" units on hand beyond safety stock and all requirements of the horizon"),
             pl.when(pl.col("unit_cost").is_not_null())
             .then(pl.concat_str(pl.lit(" (value "), value, pl.lit(")")))
             .otherwise(pl.lit("")),
