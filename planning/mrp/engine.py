@@ -103,16 +103,17 @@ def plan_materials(
         projected.append(netted.projected_inventory)
         orders = planned_orders(netted.planned_lots, skus, as_of)
         planned.append(orders)
-        # demand on SKUs already planned can only come along a cycle: dropped, reported
         components = explode_bom(orders, links, skus).with_columns(rank=pl.lit(LAST_RANK, pl.Int64))
-        dependent.append(components)
+        # demand on SKUs already planned can only come along a cycle: dropped
+        # (the cycle is reported), from netting and pegging alike
         for lower, frames in _by_level(components.cast(DEMAND), levels).items():
             if lower > level:
                 demand_by_level.setdefault(lower, []).append(frames[0])
+                dependent.append(frames[0])
 
     orders = pl.concat(planned)
     receipts = pl.concat(rescheduled).cast(RECEIPTS)
-    demand = pl.concat([independent, *[d.select(DEMAND.keys()) for d in dependent]])
+    demand = pl.concat([independent, *dependent])
     inventory = pl.concat(projected)
     pegging = peg(all_supply(skus, receipts, orders), demand, skus)
     messages = action_messages(receipts, pegging.supply, skus, rules, as_of)

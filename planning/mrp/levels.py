@@ -54,7 +54,9 @@ def planning_levels(skus: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
         roots = remaining.filter(~remaining.is_in(links["to_idx"].implode()))
         if roots.is_empty():  # cannot happen once cycle edges are dropped; never loop forever
             roots = remaining
-        levelled.append(pl.DataFrame({"sku_idx": roots, "planning_level": level}))
+        levelled.append(
+            roots.to_frame("sku_idx").with_columns(planning_level=pl.lit(level, pl.Int64))
+        )
         remaining = remaining.filter(~remaining.is_in(roots.implode()))
         links = links.filter(~pl.col("from_idx").is_in(roots.implode()))
         level += 1

@@ -86,13 +86,11 @@ def peg(supply: pl.DataFrame, demand: pl.DataFrame, skus: pl.DataFrame) -> Peggi
         skus["safety_stock"].fill_null(0.0).to_numpy(),
     )
     covering = supply.select("sku_idx", "supply_type", "supply_id", supply_day="day")[peg_supply]
-    demand_row = pl.Series(peg_demand).replace(-1, None)
-    covered = demand.select("demand_type", "demand_id", demand_day="day")[demand_row.fill_null(0)]
-    is_safety_stock = demand_row.is_null()
-    pegs = pl.concat([covering, covered], how="horizontal").with_columns(
-        demand_type=pl.when(is_safety_stock).then(pl.lit(SAFETY_STOCK)).otherwise("demand_type"),
-        demand_id=pl.when(is_safety_stock).then(pl.lit(SAFETY_STOCK)).otherwise("demand_id"),
-        demand_day=pl.when(is_safety_stock).then(None).otherwise("demand_day"),
+    demand_row = pl.Series(peg_demand).replace(-1, None)  # null: safety stock
+    pegs = covering.with_columns(
+        demand_type=demand["demand_type"].gather(demand_row).fill_null(SAFETY_STOCK),
+        demand_id=demand["demand_id"].gather(demand_row).fill_null(SAFETY_STOCK),
+        demand_day=demand["day"].gather(demand_row),
         qty=pl.Series(peg_qty),
     )
     return Pegging(
