@@ -59,14 +59,21 @@ def test_a_run_publishes_a_complete_manifest_and_points_latest_at_it(published):
     assert manifest["as_of"] == "2026-11-23"
     assert manifest["extract_id"] == "test-1"
     assert manifest["counts"]["items.csv"] == {"read": 3, "loaded": 2, "quarantined": 1}
-    assert set(manifest["step_seconds"]) == {
+    assert list(manifest["step_seconds"]) == [
         "validate extract",
         "load warehouse",
         "build marts (dbt build)",
-    }
+        "plan materials",
+        "build plan marts (dbt build)",
+    ]
     assert manifest["marts"]["dim_skus"] == 3
     files = {f["name"]: f for f in manifest["files"]}
-    assert {"quarantine.csv", "validation.json", "dbt.log"} <= set(files)
+    assert {"quarantine.csv", "validation.json", "dbt.log", "dbt_plan.log"} <= set(files)
+    plan_files = ["work_orders", "purchase_requests", "transfer_orders", "action_messages"]
+    for name in [*plan_files, "exceptions"]:
+        assert f"{name}.csv" in files
+        rows = (latest / f"{name}.csv").read_text().count("\n") - 1
+        assert rows == manifest["plan"]["rows"][name], name
     assert len(files["quarantine.csv"]["sha256"]) == 64
     assert "BAD" in (latest / "quarantine.csv").read_text()
 
@@ -77,6 +84,12 @@ def test_the_warehouse_holds_raw_audit_and_marts(published):
         assert con.execute("select file, field, value from audit.quarantine").fetchall() == [
             ("items.csv", "unit_cost", "-1")
         ]
+        runs = con.execute("select run_id, status, finished_at is not null from plan.runs")
+        run_id = (published["out"] / "latest").resolve().name
+        assert runs.fetchall() == [(run_id, "succeeded", True)]
+        # RM1 asks for fixed lots but has no lot_size
+        found = con.execute("select category, item_id from plan.exceptions where run_id = ?", [run_id])
+        assert ("invalid_data", "RM1") in found.fetchall()
 
 
 def test_a_fatal_extract_exits_2_names_the_file_and_leaves_the_published_plan(published, tmp_path):
