@@ -88,7 +88,9 @@ def test_the_warehouse_holds_raw_audit_and_marts(published):
         run_id = (published["out"] / "latest").resolve().name
         assert runs.fetchall() == [(run_id, "succeeded", True)]
         # RM1 asks for fixed lots but has no lot_size
-        found = con.execute("select category, item_id from plan.exceptions where run_id = ?", [run_id])
+        found = con.execute(
+            "select category, item_id from plan.exceptions where run_id = ?", [run_id]
+        )
         assert ("invalid_data", "RM1") in found.fetchall()
 
 
