@@ -25,3 +25,9 @@ class StepFailedError(PlannerError):
     """An internal step (dbt build, a solver) failed; the last published plan stays."""
 
     exit_code = 1
+
+
+class RunLockedError(PlannerError):
+    """Another run holds the warehouse; this one did not start and changed nothing."""
+
+    exit_code = 3

@@ -12,7 +12,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,16 +23,24 @@ import polars as pl
 from planning.config import Settings
 from planning.errors import InvalidExtractError, PlannerError, StepFailedError
 from planning.extract.read import read_extract
+from planning.lock import run_lock
 from planning.marts import build_marts
 from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
 from planning.publish import RunFolder, new_run_id, write_csv, write_json
 from planning.validation.validate import ValidatedExtract
 from planning.validation.validate import validate_extract as run_suites
-from planning.warehouse import connect, load_extract, set_run_status, write_plan
+from planning.warehouse import (
+    connect,
+    load_extract,
+    loaded_run_id,
+    set_run_status,
+    write_plan,
+)
 
 Report = Callable[[str], None]
 MASTER_FILES = ("locations", "items", "skus")  # nothing can be planned without valid rows here
 # the plan tables the ERP reads as files from the run folder
+RUN_STATE = "run.json"  # a run's manifest between steps, in its staging folder
 ERP_FILES = ("work_orders", "purchase_requests", "transfer_orders", "action_messages", "exceptions")
 
 
@@ -47,22 +55,57 @@ class RunOutcome:
 
 
 @dataclass
-class StepClock:
-    """Times each step and tells the user as it goes."""
+class PlanRun:
+    """A run between its steps: what it plans and its manifest so far.
 
-    report: Report
-    timings: dict[str, float] = field(default_factory=dict)
+    Saved as ``run.json`` in its staging folder after every step, so each step
+    may run in another process (an Airflow task on another worker).
+    """
+
+    run_id: str
+    extract_dir: Path
+    as_of: date
+    settings: Settings
+    manifest: dict[str, Any]
+
+    @property
+    def folder(self) -> RunFolder:
+        return RunFolder(self.settings.out_dir, self.run_id)
+
+    @property
+    def staging(self) -> Path:
+        return self.folder.staging
+
+    def save(self) -> None:
+        write_json(self.staging / RUN_STATE, self.manifest)
+
+    @classmethod
+    def resume(cls, run_id: str, settings: Settings) -> PlanRun:
+        """The run as its last step left it; StepFailedError when it is not in progress."""
+        state = RunFolder(settings.out_dir, run_id).staging / RUN_STATE
+        if not state.exists():
+            raise StepFailedError(f"run {run_id} is not in progress (no {state})")
+        manifest = json.loads(state.read_text(encoding="utf-8"))
+        return cls(
+            run_id,
+            Path(manifest["extract_dir"]),
+            date.fromisoformat(manifest["as_of"]),
+            settings,
+            manifest,
+        )
 
     @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        number = len(self.timings) + 1
-        self.report(f"[{number}] {name} ...")
+    def step(self, name: str, report: Report) -> Iterator[None]:
+        """Time a step into the manifest and tell the user as it goes."""
+        timings = self.manifest.setdefault("step_seconds", {})
+        number = len(timings) + 1
+        report(f"[{number}] {name} ...")
         started = time.perf_counter()
         try:
             yield
         finally:
-            self.timings[name] = round(time.perf_counter() - started, 3)
-        self.report(f"[{number}] {name} done in {self.timings[name]:.1f} s")
+            timings[name] = round(time.perf_counter() - started, 3)
+        report(f"[{number}] {name} done in {timings[name]:.1f} s")
 
 
 def validate_extract(extract_dir: Path, report: Report = print) -> ValidatedExtract:
@@ -121,12 +164,31 @@ def describe_validation(validated: ValidatedExtract, examples: int = 3) -> list[
 def run_plan(
     extract_dir: Path, as_of: date, settings: Settings, report: Report = print
 ) -> RunOutcome:
-    """The whole nightly job; publishes ``<out>/<run_id>/`` only if every step succeeds."""
+    """The whole nightly job in this process, holding the warehouse's run lock;
+    publishes ``<out>/<run_id>/`` only if every step succeeds. RunLockedError
+    when another run holds the warehouse (nothing is started then)."""
+    run_id = new_run_id(datetime.now(UTC))
+    with run_lock(settings.warehouse, run_id):
+        run = begin_run(extract_dir, as_of, settings, report, run_id=run_id)
+        try:
+            for step in STEPS:
+                step(run, report)
+        except Exception as error:
+            return fail_run(run, error, report)
+        return publish_run(run, report)
+
+
+def begin_run(
+    extract_dir: Path,
+    as_of: date,
+    settings: Settings,
+    report: Report = print,
+    *,
+    run_id: str | None = None,
+) -> PlanRun:
+    """Create the run's staging folder and manifest."""
     started_at = datetime.now(UTC)
-    run_id = new_run_id(started_at)
-    folder = RunFolder(settings.out_dir, run_id)
-    staging = folder.create()
-    clock = StepClock(report)
+    run_id = run_id or new_run_id(started_at)
     manifest: dict[str, Any] = {
         "run_id": run_id,
         "as_of": as_of.isoformat(),
@@ -134,56 +196,96 @@ def run_plan(
         "extract_dir": str(Path(extract_dir).resolve()),
         "warehouse": str(settings.warehouse),
         "started_at": started_at.isoformat(timespec="seconds"),
+        "step_seconds": {},
     }
+    run = PlanRun(run_id, Path(extract_dir), as_of, settings, manifest)
+    run.folder.create()
+    run.save()
     report(f"planner run {run_id}: extract {extract_dir}, as of {as_of}")
-    plan_written = False
-    try:
-        with clock.step("validate extract"):
-            validated = validate_extract(extract_dir, report)
-        manifest |= {
-            "extract_id": validated.manifest["extract_id"],
-            "extract": validated.manifest,
-            "counts": _file_counts(validated),
-        }
-        write_validation_report(staging, validated)
-        require_plannable(validated)
-        with clock.step("load warehouse"), _warehouse(settings) as con:
-            load_extract(con, validated, run_id)
-        with clock.step("build marts (dbt build)"):
-            dbt = build_marts(settings, as_of, staging / "dbt.log")
-            report(f"  dbt: {dbt.summary}")
-        with clock.step("plan materials"), _warehouse(settings) as con:
-            manifest["marts"] = mart_row_counts(con)
-            plan = plan_materials(
-                read_planning_inputs(con), as_of, settings.horizon_days, settings.rules
-            )
-            manifest["plan"] = plan_summary(plan)
-            for line in describe_plan(manifest["plan"]):
-                report(line)
-            write_plan_files(staging, plan)
-            write_plan(con, runs_row(manifest, clock), plan.tables())
-            plan_written = True
-        with clock.step("build plan marts (dbt build)"):
-            dbt = build_marts(settings, as_of, staging / "dbt_plan.log", run_id=run_id)
-            report(f"  dbt: {dbt.summary}")
-        with _warehouse(settings) as con:
-            set_run_status(con, run_id, "succeeded", datetime.now(UTC))
-    except PlannerError as error:
-        status = "invalid_input" if isinstance(error, InvalidExtractError) else "failed"
-        _mark_failed(settings, run_id, plan_written)
-        return _fail(folder, manifest, clock, status, str(error), error.exit_code, report)
-    except (
-        Exception
-    ) as error:  # an internal error: keep the trace for the report, not the user's screen
-        (staging / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
-        message = f"internal error: {type(error).__name__}: {error}"
-        _mark_failed(settings, run_id, plan_written)
-        return _fail(folder, manifest, clock, "failed", message, 1, report)
+    return run
 
-    manifest |= _closing(clock, "succeeded")
-    published = folder.publish(manifest)
-    report(f"published {published} (latest -> {run_id})")
-    return RunOutcome(run_id, "succeeded", published, manifest, 0)
+
+def ingest_extract(run: PlanRun, report: Report = print) -> None:
+    """Validate the extract, then load its valid rows into the warehouse's raw schema."""
+    with run.step("validate extract", report):
+        validated = validate_extract(run.extract_dir, report)
+    run.manifest |= {
+        "extract_id": validated.manifest["extract_id"],
+        "extract": validated.manifest,
+        "counts": _file_counts(validated),
+    }
+    write_validation_report(run.staging, validated)
+    require_plannable(validated)
+    with run.step("load warehouse", report), _warehouse(run.settings) as con:
+        load_extract(con, validated, run.run_id)
+    run.save()
+
+
+def build_extract_marts(run: PlanRun, report: Report = print) -> None:
+    """``dbt build`` of the marts over the loaded extract."""
+    _require_own_extract(run)
+    with run.step("build marts (dbt build)", report):
+        dbt = build_marts(run.settings, run.as_of, run.staging / "dbt.log")
+        report(f"  dbt: {dbt.summary}")
+    run.save()
+
+
+def plan_supply(run: PlanRun, report: Report = print) -> None:
+    """The material plan: files into the run folder, tables into the warehouse."""
+    _require_own_extract(run)
+    with run.step("plan materials", report), _warehouse(run.settings) as con:
+        run.manifest["marts"] = mart_row_counts(con)
+        inputs = read_planning_inputs(con)
+        plan = plan_materials(inputs, run.as_of, run.settings.horizon_days, run.settings.rules)
+        run.manifest["plan"] = plan_summary(plan)
+        for line in describe_plan(run.manifest["plan"]):
+            report(line)
+        write_plan_files(run.staging, plan)
+        write_plan(con, runs_row(run.manifest), plan.tables())
+    run.save()
+
+
+def build_plan_marts(run: PlanRun, report: Report = print) -> None:
+    """``dbt build`` of the plan marts over this run's plan tables."""
+    _require_own_extract(run)
+    with run.step("build plan marts (dbt build)", report):
+        log = run.staging / "dbt_plan.log"
+        dbt = build_marts(run.settings, run.as_of, log, run_id=run.run_id)
+        report(f"  dbt: {dbt.summary}")
+    run.save()
+
+
+STEPS = (ingest_extract, build_extract_marts, plan_supply, build_plan_marts)
+
+
+def publish_run(run: PlanRun, report: Report = print) -> RunOutcome:
+    """Mark the run's plan tables succeeded, then make its folder visible and ``latest``."""
+    with _warehouse(run.settings) as con:
+        set_run_status(con, run.run_id, "succeeded", datetime.now(UTC))
+    run.manifest |= _closing("succeeded")
+    (run.staging / RUN_STATE).unlink()
+    published = run.folder.publish(run.manifest)
+    report(f"published {published} (latest -> {run.run_id})")
+    return RunOutcome(run.run_id, "succeeded", published, run.manifest, 0)
+
+
+def fail_run(run: PlanRun, error: BaseException, report: Report = print) -> RunOutcome:
+    """Move the run's files to ``<out>/.failed/<run_id>/``, mark its plan tables
+    failed; ``latest`` and every published run stay as they were."""
+    if isinstance(error, PlannerError):
+        status = "invalid_input" if isinstance(error, InvalidExtractError) else "failed"
+        message, exit_code = str(error), error.exit_code
+    else:  # an internal error: keep the trace for the report, not the user's screen
+        trace = "".join(traceback.format_exception(error))
+        (run.staging / "error.log").write_text(trace, encoding="utf-8")
+        status, message, exit_code = "failed", f"internal error: {type(error).__name__}: {error}", 1
+    _mark_failed(run.settings, run.run_id)
+    run.manifest |= _closing(status) | {"error": message}
+    (run.staging / RUN_STATE).unlink(missing_ok=True)
+    kept = run.folder.discard(run.manifest)
+    report(f"error: {message}")
+    report(f"run {run.run_id} {status}; nothing published; details in {kept}")
+    return RunOutcome(run.run_id, status, kept, run.manifest, exit_code, message)
 
 
 def plan_summary(plan: MaterialPlan) -> dict[str, Any]:
@@ -214,7 +316,7 @@ def write_plan_files(folder: Path, plan: MaterialPlan) -> None:
         write_csv(folder / f"{name}.csv", tables[name])
 
 
-def runs_row(manifest: dict[str, Any], clock: StepClock) -> dict[str, Any]:
+def runs_row(manifest: dict[str, Any]) -> dict[str, Any]:
     """The run's ``plan.runs`` row while it is being published."""
     return {
         "run_id": manifest["run_id"],
@@ -224,14 +326,12 @@ def runs_row(manifest: dict[str, Any], clock: StepClock) -> dict[str, Any]:
         "started_at": datetime.fromisoformat(manifest["started_at"]),
         "finished_at": None,
         "counts": json.dumps({"extract": manifest.get("counts"), "plan": manifest.get("plan")}),
-        "timings": json.dumps(clock.timings),
+        "timings": json.dumps(manifest["step_seconds"]),
     }
 
 
-def _mark_failed(settings: Settings, run_id: str, plan_written: bool) -> None:
-    """Tell BI readers the run's plan tables are not a published plan."""
-    if not plan_written:
-        return
+def _mark_failed(settings: Settings, run_id: str) -> None:
+    """Tell BI readers the run's plan tables, if it wrote any, are not a published plan."""
     try:
         with _warehouse(settings) as con:
             set_run_status(con, run_id, "failed", datetime.now(UTC))
@@ -239,28 +339,19 @@ def _mark_failed(settings: Settings, run_id: str, plan_written: bool) -> None:
         pass  # the run already failed; its folder under .failed says why
 
 
-def _fail(
-    folder: RunFolder,
-    manifest: dict[str, Any],
-    clock: StepClock,
-    status: str,
-    message: str,
-    exit_code: int,
-    report: Report,
-) -> RunOutcome:
-    manifest |= _closing(clock, status) | {"error": message}
-    kept = folder.discard(manifest)
-    report(f"error: {message}")
-    report(f"run {folder.run_id} {status}; nothing published; details in {kept}")
-    return RunOutcome(folder.run_id, status, kept, manifest, exit_code, message)
+def _closing(status: str) -> dict[str, Any]:
+    return {"status": status, "finished_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
-def _closing(clock: StepClock, status: str) -> dict[str, Any]:
-    return {
-        "status": status,
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "step_seconds": clock.timings,
-    }
+def _require_own_extract(run: PlanRun) -> None:
+    """Stop when another run loaded its extract into the warehouse since this one did."""
+    with _warehouse(run.settings, read_only=True) as con:
+        loaded = loaded_run_id(con)
+    if loaded != run.run_id:
+        raise StepFailedError(
+            f"the warehouse now holds the extract of run {loaded}, not of this run "
+            f"{run.run_id}; this run stops: start it again"
+        )
 
 
 @contextmanager

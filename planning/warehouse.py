@@ -60,6 +60,11 @@ def load_extract(con: duckdb.DuckDBPyConnection, validated: ValidatedExtract, ru
             con, manifest, f"create or replace table {RAW_SCHEMA}.extract_manifest as {{rows}}"
         )
         _record_audit(con, validated, run_id)
+        con.execute(
+            f"create or replace table {AUDIT_SCHEMA}.loaded_run as "
+            "select cast(? as varchar) as run_id, now() as loaded_at",
+            [run_id],
+        )
         con.commit()
     except BaseException:
         con.rollback()
@@ -99,6 +104,15 @@ def _record_audit(con: duckdb.DuckDBPyConnection, validated: ValidatedExtract, r
             for r in validated.reports
         ],
     )
+
+
+def loaded_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The run whose extract the raw schema holds (None before any load)."""
+    try:
+        rows = con.execute(f"select run_id from {AUDIT_SCHEMA}.loaded_run").fetchall()
+    except duckdb.CatalogException:
+        return None
+    return rows[0][0] if rows else None
 
 
 def write_plan(
