@@ -38,8 +38,8 @@ test-all: $(INSTALLED)
 	$(BIN)/pytest
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check planning tests bench
-	$(BIN)/ruff format --check planning tests bench
+	$(BIN)/ruff check planning tests bench dags
+	$(BIN)/ruff format --check planning tests bench dags
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/generate.py

@@ -339,6 +339,55 @@ def _mark_failed(settings: Settings, run_id: str) -> None:
         pass  # the run already failed; its folder under .failed says why
 
 
+# --- the same steps one task at a time (the Airflow DAG calls these) ---------------------
+
+
+def extract_is_ready(extract_dir: Path) -> bool:
+    """The night's extract is complete: its manifest (written last by the ERP
+    export) and the required files are there."""
+    folder = Path(extract_dir)
+    required = ("locations", "items", "skus")
+    return (folder / "manifest.json").exists() and all(
+        (folder / f"{name}.csv").exists() or (folder / f"{name}.parquet").exists()
+        for name in required
+    )
+
+
+def start_run(extract_dir: Path, as_of: date, report: Report = print) -> str:
+    """Open a run with settings from the environment; returns its id."""
+    settings = Settings.from_env()
+    run_id = new_run_id(datetime.now(UTC))
+    with run_lock(settings.warehouse, run_id):
+        begin_run(extract_dir, as_of, settings, report, run_id=run_id)
+    return run_id
+
+
+def run_step(name: str, run_id: str, report: Report = print) -> str:
+    """Run one of ``STEPS`` (by function name) for a run in progress, holding the
+    run lock meanwhile; returns the run id for the next task."""
+    settings = Settings.from_env()
+    step = {step.__name__: step for step in STEPS}[name]
+    with run_lock(settings.warehouse, run_id):
+        step(PlanRun.resume(run_id, settings), report)
+    return run_id
+
+
+def finish_run(run_id: str, report: Report = print) -> str:
+    """Publish a run whose steps all succeeded; returns the published folder."""
+    settings = Settings.from_env()
+    with run_lock(settings.warehouse, run_id):
+        outcome = publish_run(PlanRun.resume(run_id, settings), report)
+    return str(outcome.folder)
+
+
+def abandon_run(run_id: str, reason: str, report: Report = print) -> None:
+    """Discard a run one of whose steps failed (its files go to ``.failed``)."""
+    settings = Settings.from_env()
+    with run_lock(settings.warehouse, run_id):
+        run = PlanRun.resume(run_id, settings)
+        fail_run(run, StepFailedError(reason), report)
+
+
 def _closing(status: str) -> dict[str, Any]:
     return {"status": status, "finished_at": datetime.now(UTC).isoformat(timespec="seconds")}
 

@@ -1,0 +1,91 @@
+"""The nightly planning job as an Airflow 3 DAG: wiring only.
+
+Every task calls a function of ``planning.pipeline`` (the same steps
+``planner run`` chains in one process) and passes the run id on by XCom.
+Settings come from ``PLANNER_*`` environment variables; the extract folder
+from ``PLANNER_EXTRACT_DIR``, task retries from ``PLANNER_TASK_RETRIES``.
+The run's as-of date is the logical date.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+from airflow.sdk import Asset, dag, task
+
+EXTRACT_DIR = os.environ.get("PLANNER_EXTRACT_DIR", "/opt/planner/data/sample")
+PLANS_DIR = os.environ.get("PLANNER_OUT_DIR", "/opt/planner/plans")
+RETRIES = int(os.environ.get("PLANNER_TASK_RETRIES", "2"))
+# downstream DAGs (ERP import, BI refresh) schedule on this
+PUBLISHED_PLAN = Asset(name="published_plan", uri=f"file://{PLANS_DIR}/latest")
+
+
+@dag(
+    schedule="0 2 * * *",
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["planning", "nightly"],
+    default_args={"retries": RETRIES, "retry_delay": timedelta(minutes=5)},
+    doc_md=__doc__,
+)
+def nightly_planning():
+    @task.sensor(poke_interval=300, timeout=4 * 3600, mode="reschedule")
+    def wait_for_extract() -> bool:
+        from planning.pipeline import extract_is_ready
+
+        return extract_is_ready(EXTRACT_DIR)
+
+    @task
+    def start(logical_date=None) -> str:
+        from planning.pipeline import start_run
+
+        return start_run(EXTRACT_DIR, logical_date.date())
+
+    @task
+    def ingest_extract(plan_run: str) -> str:
+        from planning.pipeline import run_step
+
+        return run_step("ingest_extract", plan_run)
+
+    @task
+    def build_extract_marts(plan_run: str) -> str:
+        from planning.pipeline import run_step
+
+        return run_step("build_extract_marts", plan_run)
+
+    @task
+    def plan_supply(plan_run: str) -> str:
+        from planning.pipeline import run_step
+
+        return run_step("plan_supply", plan_run)
+
+    @task
+    def build_plan_marts(plan_run: str) -> str:
+        from planning.pipeline import run_step
+
+        return run_step("build_plan_marts", plan_run)
+
+    @task(outlets=[PUBLISHED_PLAN], retries=0)
+    def publish(plan_run: str) -> str:
+        from planning.pipeline import finish_run
+
+        return finish_run(plan_run)
+
+    @task(trigger_rule="one_failed", retries=0)
+    def discard(plan_run: str) -> None:
+        from planning.pipeline import abandon_run
+
+        abandon_run(plan_run, "a task of the nightly_planning DAG run failed; see its logs")
+
+    plan_run = start()  # the planner's run id (Airflow reserves "run_id")
+    wait_for_extract() >> plan_run
+    steps = [ingest_extract(plan_run)]
+    for step in (build_extract_marts, plan_supply, build_plan_marts):
+        steps.append(step(steps[-1]))
+    steps.append(publish(steps[-1]))
+    steps >> discard(plan_run)
+
+
+nightly_planning()
