@@ -67,6 +67,12 @@ def nightly_planning():
 
         return run_step("build_plan_marts", plan_run)
 
+    @task
+    def write_run_report(plan_run: str) -> str:
+        from planning.pipeline import run_step
+
+        return run_step("write_run_report", plan_run)
+
     @task(outlets=[PUBLISHED_PLAN], retries=0)
     def publish(plan_run: str) -> str:
         from planning.pipeline import finish_run
@@ -82,7 +88,7 @@ def nightly_planning():
     plan_run = start()  # the planner's run id (Airflow reserves "run_id")
     wait_for_extract() >> plan_run
     steps = [ingest_extract(plan_run)]
-    for step in (build_extract_marts, plan_supply, build_plan_marts):
+    for step in (build_extract_marts, plan_supply, build_plan_marts, write_run_report):
         steps.append(step(steps[-1]))
     steps.append(publish(steps[-1]))
     steps >> discard(plan_run)

@@ -27,6 +27,7 @@ from planning.lock import run_lock
 from planning.marts import build_marts
 from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
 from planning.publish import RunFolder, new_run_id, write_csv, write_json
+from planning.report import read_plan_tables, write_report
 from planning.validation.validate import ValidatedExtract
 from planning.validation.validate import validate_extract as run_suites
 from planning.warehouse import (
@@ -255,7 +256,15 @@ def build_plan_marts(run: PlanRun, report: Report = print) -> None:
     run.save()
 
 
-STEPS = (ingest_extract, build_extract_marts, plan_supply, build_plan_marts)
+def write_run_report(run: PlanRun, report: Report = print) -> None:
+    """``report.html`` in the run folder, from this run's plan tables."""
+    with run.step("write report", report), _warehouse(run.settings, read_only=True) as con:
+        tables = read_plan_tables(con, run.run_id)
+    write_report(run.staging / "report.html", run.manifest, tables)
+    run.save()
+
+
+STEPS = (ingest_extract, build_extract_marts, plan_supply, build_plan_marts, write_run_report)
 
 
 def publish_run(run: PlanRun, report: Report = print) -> RunOutcome:

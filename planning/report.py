@@ -12,7 +12,6 @@ come from ERP data.
 from __future__ import annotations
 
 import html
-import json
 import math
 import zlib
 from collections.abc import Mapping
@@ -118,40 +117,22 @@ def write_report(path: Path, run: Mapping[str, Any], tables: Mapping[str, pl.Dat
     path.write_text(render_report(run, tables), encoding="utf-8")
 
 
-def read_run(
-    con: duckdb.DuckDBPyConnection, run_id: str
-) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
-    """The ``run`` and ``tables`` of a run from the warehouse's ``plan`` schema
-    (a DuckDB connection). ``horizon_days`` is not in ``plan.runs``; the run
-    folder's manifest has it and the complete ``step_seconds``."""
+def read_plan_tables(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, pl.DataFrame]:
+    """One run's tables from the warehouse's ``plan`` schema, the optional ones
+    only where the run wrote them."""
     present = {
         name
         for (name,) in con.execute(
             "select table_name from information_schema.tables where table_schema = 'plan'"
         ).fetchall()
     }
-    tables = {
+    return {
         name: con.sql(
             f'select * exclude (run_id) from plan."{name}" where run_id = ?', params=[run_id]
         ).pl()
         for name in (*REQUIRED_TABLES, *OPTIONAL_TABLES)
         if name in present
     }
-    row = con.execute(
-        "select run_id, as_of, extract_id, timings from plan.runs where run_id = ?", [run_id]
-    ).fetchone()
-    if row is None:
-        raise ValueError(f"run {run_id} is not in plan.runs")
-    run = {
-        "run_id": row[0],
-        "as_of": row[1],
-        "extract_id": row[2],
-        "step_seconds": json.loads(row[3]) if row[3] else {},
-    }
-    return run, tables
-
-
-# -- figures ------------------------------------------------------------------------
 
 
 def plan_kpis(tables: Mapping[str, pl.DataFrame]) -> PlanKpis:

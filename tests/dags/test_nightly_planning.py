@@ -16,7 +16,13 @@ REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
 SAMPLE = REPO / "data" / "sample"
 AS_OF = "2026-11-23"
-STEP_TASKS = ["ingest_extract", "build_extract_marts", "plan_supply", "build_plan_marts"]
+STEP_TASKS = [
+    "ingest_extract",
+    "build_extract_marts",
+    "plan_supply",
+    "build_plan_marts",
+    "write_run_report",
+]
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +93,8 @@ def test_a_real_dag_run_publishes_the_plan_planner_run_publishes(tmp_path):
     manifest = json.loads((published / "manifest.json").read_text())
     assert manifest["status"] == "succeeded"
     assert manifest["as_of"] == AS_OF
-    assert list(manifest["step_seconds"])[-1] == "build plan marts (dbt build)"
+    assert list(manifest["step_seconds"])[-1] == "write report"
+    assert (published / "report.html").stat().st_size > 10_000
 
     # the same extract and as-of through the CLI gives the same orders, ids included
     cli = subprocess.run(

@@ -65,10 +65,13 @@ def test_a_run_publishes_a_complete_manifest_and_points_latest_at_it(published):
         "build marts (dbt build)",
         "plan materials",
         "build plan marts (dbt build)",
+        "write report",
     ]
     assert manifest["marts"]["dim_skus"] == 3
     files = {f["name"]: f for f in manifest["files"]}
-    assert {"quarantine.csv", "validation.json", "dbt.log", "dbt_plan.log"} <= set(files)
+    assert {"quarantine.csv", "validation.json", "dbt.log", "dbt_plan.log", "report.html"} <= set(
+        files
+    )
     plan_files = ["work_orders", "purchase_requests", "transfer_orders", "action_messages"]
     for name in [*plan_files, "exceptions"]:
         assert f"{name}.csv" in files

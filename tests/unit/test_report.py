@@ -21,7 +21,7 @@ from planning.report import (
     gantt_operations,
     inventory_skus,
     plan_kpis,
-    read_run,
+    read_plan_tables,
     render_report,
     write_report,
 )
@@ -501,31 +501,17 @@ def test_a_large_plan_gives_a_page_of_bounded_size():
 # --- reading a run back ------------------------------------------------------------
 
 
-def test_read_run_takes_one_run_from_the_plan_schema():
+def test_read_plan_tables_takes_one_run_from_the_plan_schema():
     tables = base_tables() | {"milestone_status": optional_tables()["milestone_status"]}
     with duckdb.connect() as con:
         con.execute("create schema plan")
-        con.execute(
-            "create table plan.runs (run_id varchar, as_of date, extract_id varchar,"
-            " timings varchar)"
-        )
-        con.execute(
-            "insert into plan.runs values (?, ?, ?, ?)",
-            [RUN["run_id"], AS_OF, "erp-2026-11-23", '{"validate extract": 1.25}'],
-        )
         for name, frame in tables.items():
             for run_id in (RUN["run_id"], "another-run"):
                 con.register("rows", frame.with_columns(run_id=pl.lit(run_id)).to_arrow())
                 con.execute(f"create table if not exists plan.{name} as select * from rows limit 0")
                 con.execute(f"insert into plan.{name} by name select * from rows")
                 con.unregister("rows")
-        run, read = read_run(con, RUN["run_id"])
-    assert run == {
-        "run_id": RUN["run_id"],
-        "as_of": AS_OF,
-        "extract_id": "erp-2026-11-23",
-        "step_seconds": {"validate extract": 1.25},
-    }
+        read = read_plan_tables(con, RUN["run_id"])
     assert set(read) == set(tables)
     for name, frame in tables.items():
         assert read[name].equals(frame), name
