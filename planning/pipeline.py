@@ -34,6 +34,7 @@ from planning.warehouse import (
     connect,
     load_extract,
     loaded_run_id,
+    publish_serving_copy,
     set_run_status,
     write_plan,
 )
@@ -268,9 +269,12 @@ STEPS = (ingest_extract, build_extract_marts, plan_supply, build_plan_marts, wri
 
 
 def publish_run(run: PlanRun, report: Report = print) -> RunOutcome:
-    """Mark the run's plan tables succeeded, then make its folder visible and ``latest``."""
+    """Mark the run's plan tables succeeded, refresh the BI serving copy, then make
+    the run folder visible and ``latest``."""
     with _warehouse(run.settings) as con:
         set_run_status(con, run.run_id, "succeeded", datetime.now(UTC))
+    serving = publish_serving_copy(run.settings.warehouse, run.run_id)
+    run.manifest["serving_warehouse"] = str(serving)
     run.manifest |= _closing("succeeded")
     (run.staging / RUN_STATE).unlink()
     published = run.folder.publish(run.manifest)

@@ -9,6 +9,8 @@ holds what each run publishes (CONTRACT.md section 2), every row carrying its
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -152,6 +154,41 @@ def set_run_status(con: duckdb.DuckDBPyConnection, run_id: str, status: str, fin
         f"update {PLAN_SCHEMA}.runs set status = ?, finished_at = ? where run_id = ?",
         [status, finished_at, run_id],
     )
+
+
+SERVING_DIR = "serving"
+SERVING_COPIES_KEPT = 2  # the newest, and the one before for readers still holding it
+
+
+def serving_path(warehouse: Path) -> Path:
+    """What BI tools open, read-only: the serving copy of the last published run."""
+    return Path(warehouse).parent / SERVING_DIR / Path(warehouse).name
+
+
+def publish_serving_copy(warehouse: Path, run_id: str) -> Path:
+    """Copy the warehouse for readers and switch ``serving_path`` to the copy at once.
+
+    Readers open the copy, never the file runs write, so a nightly run neither
+    waits for them nor shows them a half-written plan; a reader that keeps the
+    previous copy open goes on reading it. Older copies are removed.
+    """
+    with connect(warehouse) as con:
+        con.execute("checkpoint")  # everything in the file, nothing left in the WAL
+    folder = serving_path(warehouse).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / f"{Path(warehouse).stem}-{run_id}.duckdb"
+    partial = copy.with_suffix(".partial")
+    shutil.copyfile(warehouse, partial)
+    os.replace(partial, copy)
+    link = serving_path(warehouse)
+    temporary = folder / f".{link.name}-{run_id}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(copy.name)
+    os.replace(temporary, link)
+    copies = sorted(folder.glob(f"{Path(warehouse).stem}-*.duckdb"), key=os.path.getmtime)
+    for old in copies[:-SERVING_COPIES_KEPT]:
+        old.unlink(missing_ok=True)
+    return link
 
 
 def _from_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, statement: str) -> None:

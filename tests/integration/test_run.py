@@ -137,3 +137,24 @@ def test_validate_command_exits_2_on_a_missing_required_file(tmp_path):
     result = _planner("validate", "--extract", str(extract))
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: items.csv: required file is missing from {extract}"
+
+
+def test_a_rerun_publishes_identical_orders_while_a_bi_reader_holds_the_serving_copy(published):
+    out, warehouse = published["out"], published["warehouse"]
+    first = (out / "latest").resolve()
+    serving = warehouse.parent / "serving" / "planner.duckdb"
+    with duckdb.connect(str(serving), read_only=True) as reader:
+        rerun = _planner(
+            "run", "--extract", str(published["extract"]), "--as-of", "2026-11-23",
+            "--out", str(out), "--warehouse", str(warehouse), "--horizon-days", "28",
+        )  # fmt: skip
+        assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+        # the reader still sees the plan it opened, whole
+        newest = "select run_id from plan.runs where status = 'succeeded' order by started_at desc"
+        assert reader.execute(newest).fetchall()[0][0] == first.name
+    second = (out / "latest").resolve()
+    assert second != first
+    for name in ("work_orders", "purchase_requests", "transfer_orders", "action_messages"):
+        assert (second / f"{name}.csv").read_bytes() == (first / f"{name}.csv").read_bytes()
+    with duckdb.connect(str(serving), read_only=True) as reader:
+        assert reader.execute(newest).fetchall()[0][0] == second.name
