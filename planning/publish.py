@@ -3,6 +3,10 @@ under ``<out>/<run_id>/`` in one rename, then ``latest`` is switched atomically.
 
 A failed run never touches the published runs nor ``latest``; its staging folder
 moves to ``<out>/.failed/<run_id>/`` with a manifest saying why.
+
+Published CSVs are opened by planners in Excel or LibreOffice, and their text
+comes from the ERP extract, so :func:`write_csv` makes sure no text cell can run
+as a formula (see :func:`neutralise_formulas`).
 """
 
 from __future__ import annotations
@@ -84,8 +88,64 @@ def write_json(path: Path, content: Any) -> None:
     path.write_text(json.dumps(content, indent=2, default=str) + "\n", encoding="utf-8")
 
 
+# A text cell starting with one of these runs as a formula in a spreadsheet (OWASP,
+# "CSV injection"): =, + and - start formulas, @ a function call, and a leading tab or
+# carriage return is dropped by some importers, exposing what follows.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_GUARD = "'"  # the spreadsheets' own "this cell is text" marker
+_NEEDS_GUARD = r"^[=+\-@\t\r']"
+# a plain decimal number (-12, +3.5, -1e15) is read as a number, never run as a formula
+_PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+
+
 def write_csv(path: Path, frame: pl.DataFrame) -> None:
-    frame.write_csv(path, date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S")
+    """Write ``frame`` as a published CSV: ISO dates and timestamps, and no text
+    cell that a spreadsheet would run as a formula (:func:`neutralise_formulas`)."""
+    neutralise_formulas(frame).write_csv(
+        path, date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S"
+    )
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix with a single quote every text cell that starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return (the OWASP rule against CSV injection),
+    so Excel and LibreOffice show it as text instead of running it.
+
+    Only text (String, Categorical, Enum) columns are touched: numeric, date and
+    boolean columns are written as they are, so negative quantities stay numbers.
+    Two decisions:
+
+    - a text cell that is a plain decimal number (an id like ``-12``, ``+3.5``,
+      ``-1e15``) is left alone: a spreadsheet reads it as a number and runs
+      nothing, and an ERP reading ids back gets them unchanged;
+    - a text cell that already starts with a single quote gets one more, so the
+      guard is reversible: a reader strips exactly one leading ``'`` from any
+      text cell that starts with one (:func:`restore_text`), and gets the value
+      as it was. A spreadsheet strips it too, and shows the value as written.
+    """
+    return frame.with_columns(
+        _guarded(pl.col(name).cast(pl.String)).alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
+    )
+
+
+def restore_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Undo :func:`neutralise_formulas` on a published CSV read back as text:
+    one leading single quote is stripped from every String cell that has one."""
+    return frame.with_columns(
+        pl.when(pl.col(name).str.starts_with(FORMULA_GUARD))
+        .then(pl.col(name).str.slice(len(FORMULA_GUARD)))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+
+
+def _guarded(text: pl.Expr) -> pl.Expr:
+    risky = text.str.contains(_NEEDS_GUARD) & ~text.str.contains(_PLAIN_NUMBER)
+    return pl.when(risky).then(pl.lit(FORMULA_GUARD) + text).otherwise(text)
 
 
 def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
