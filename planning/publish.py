@@ -102,7 +102,10 @@ def write_csv(path: Path, frame: pl.DataFrame) -> None:
     """Write ``frame`` as a published CSV: ISO dates and timestamps, and no text
     cell that a spreadsheet would run as a formula (:func:`neutralise_formulas`)."""
     neutralise_formulas(frame).write_csv(
-        path, date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S"
+        path,
+        date_format="%Y-%m-%d",
+        datetime_format="%Y-%m-%dT%H:%M:%S",
+        float_scientific=False,  # 1e16 as digits: ERP imports often reject exponents
     )
 
 

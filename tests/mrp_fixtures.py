@@ -95,8 +95,14 @@ def planning_inputs(skus, bom=(), demands=(), receipts=()) -> PlanningInputs:
         .with_columns(pl.col("sku_idx").cast(pl.Int64))
     )
     index = sku_frame.select("sku_id", "sku_idx")
-    demand_frame = pl.DataFrame(list(demands), schema=DEMAND_SCHEMA).join(index, on="sku_id")
-    supply_frame = pl.DataFrame(list(receipts), schema=SUPPLY_SCHEMA).join(index, on="sku_id")
+    names = sku_frame.select("sku_id", "item_id", "location_id")
+
+    def with_sku(rows, schema) -> pl.DataFrame:
+        frame = pl.DataFrame(list(rows), schema=schema)
+        return frame.join(names, on="sku_id", how="left").join(index, on="sku_id", how="left")
+
+    demand_frame = with_sku(demands, DEMAND_SCHEMA)
+    supply_frame = with_sku(receipts, SUPPLY_SCHEMA)
     return PlanningInputs(
         skus=sku_frame,
         bom=pl.DataFrame(list(bom), schema=BOM_SCHEMA),

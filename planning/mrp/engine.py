@@ -127,6 +127,7 @@ def plan_materials(
             found.qa_hold_blocking(skus, inventory, as_of),
             invalid_network(skus, inputs.bom, edges, as_of),
             invalid_policies(skus, as_of),
+            found.without_sku(inputs.demand, inputs.supply, as_of),
         ]
     ).sort("category", "item_id", "location_id", "date", "ref_id", nulls_last=True)
     return MaterialPlan(
@@ -190,28 +191,36 @@ def kernel_parameters(skus: pl.DataFrame, gross: pl.DataFrame, horizon_days: int
 
 def independent_demand(demand: pl.DataFrame, as_of: date) -> pl.DataFrame:
     """Demand read from the marts, on day numbers, ranked by priority."""
-    return demand.select(
-        "sku_idx",
-        "demand_type",
-        "demand_id",
-        day=day_of("demand_date", as_of),
-        rank=pl.col("priority").fill_null(LAST_RANK),
-        qty="qty",
-    ).cast(DEMAND)
+    return (
+        demand.filter(pl.col("sku_idx").is_not_null())
+        .select(
+            "sku_idx",
+            "demand_type",
+            "demand_id",
+            day=day_of("demand_date", as_of),
+            rank=pl.col("priority").fill_null(LAST_RANK),
+            qty="qty",
+        )
+        .cast(DEMAND)
+    )
 
 
 def existing_receipts(supply: pl.DataFrame, as_of: date) -> pl.DataFrame:
     """Open receipts on day numbers; transfers already shipped cannot be moved."""
-    return supply.select(
-        "sku_idx",
-        "supply_type",
-        "supply_id",
-        "due_date",
-        original_day=day_of("receipt_date", as_of),
-        day=day_of("receipt_date", as_of),
-        qty="qty",
-        movable=pl.col("supply_status") != "in_transit",
-    ).cast(RECEIPTS)
+    return (
+        supply.filter(pl.col("sku_idx").is_not_null())
+        .select(
+            "sku_idx",
+            "supply_type",
+            "supply_id",
+            "due_date",
+            original_day=day_of("receipt_date", as_of),
+            day=day_of("receipt_date", as_of),
+            qty="qty",
+            movable=pl.col("supply_status") != "in_transit",
+        )
+        .cast(RECEIPTS)
+    )
 
 
 def all_supply(skus: pl.DataFrame, receipts: pl.DataFrame, orders: pl.DataFrame) -> pl.DataFrame:

@@ -246,3 +246,59 @@ def invalid_data(
         category=pl.lit("invalid_data"),
         severity=pl.lit(severity),
     )
+
+
+def without_sku(demand: pl.DataFrame, supply: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Demand and open supply at an item and location that has no valid SKU (its
+    row was quarantined or never sent): nothing plans them, so they are reported,
+    one row per SKU and kind; unplanned sales orders are high severity."""
+    rows = pl.concat(
+        [
+            demand.filter(pl.col("sku_idx").is_null()).select(
+                "sku_id",
+                "item_id",
+                "location_id",
+                kind="demand_type",
+                day_date="demand_date",
+                qty="qty",
+                what=pl.lit("demand"),
+            ),
+            supply.filter(pl.col("sku_idx").is_null()).select(
+                "sku_id",
+                "item_id",
+                "location_id",
+                kind="supply_type",
+                day_date="due_date",
+                qty="qty",
+                what=pl.lit("supply"),
+            ),
+        ]
+    )
+    summary = rows.group_by("sku_id", "item_id", "location_id", "kind", "what").agg(
+        date=pl.col("day_date").min().clip(lower_bound=as_of),
+        qty=pl.col("qty").sum(),
+        lines=pl.len(),
+    )
+    return summary.select(
+        category=pl.lit("invalid_data"),
+        severity=pl.when(pl.col("kind") == "sales_order")
+        .then(pl.lit("high"))
+        .otherwise(pl.lit("medium")),
+        item_id="item_id",
+        location_id="location_id",
+        ref_id="sku_id",
+        date="date",
+        qty="qty",
+        message=pl.concat_str(
+            pl.col("lines").cast(pl.String),
+            pl.lit(" "),
+            pl.col("kind").str.replace_all("_", " "),
+            pl.lit(" "),
+            pl.col("what"),
+            pl.lit(" line(s), "),
+            _qty("qty"),
+            pl.lit(" units, name SKU "),
+            pl.col("sku_id"),
+            pl.lit(", which has no valid row in skus.csv (quarantined or missing): not planned"),
+        ),
+    ).cast(EXCEPTIONS)

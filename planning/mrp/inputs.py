@@ -31,13 +31,14 @@ from marts.dim_bom
 """
 
 DEMAND_QUERY = """
-select demand_type, demand_id, sku_id, demand_date, qty, priority
+select demand_type, demand_id, sku_id, item_id, location_id, demand_date, qty, priority
 from marts.fct_demand
 """
 
 # in-horizon receipts only: supply due later cannot cover horizon demand
 SUPPLY_QUERY = """
-select supply_type, supply_id, sku_id, qty, due_date, receipt_date, supply_status
+select supply_type, supply_id, sku_id, item_id, location_id, qty, due_date, receipt_date,
+       supply_status
 from marts.fct_open_supply
 where is_within_horizon
 """
@@ -49,10 +50,12 @@ class PlanningInputs:
     bom: pl.DataFrame  # resolved BOM lines per parent SKU
     demand: pl.DataFrame  # independent demand and open work orders' components
     supply: pl.DataFrame  # open receipts due in the horizon
+    # demand and supply rows naming no valid SKU (its row was quarantined or never
+    # sent) have a null sku_idx: they cannot be planned and are reported
 
 
 def read_planning_inputs(con: duckdb.DuckDBPyConnection) -> PlanningInputs:
-    """Read the marts and attach ``sku_idx`` to every row that names a SKU."""
+    """Read the marts and attach ``sku_idx`` to every row that names a known SKU."""
     skus = (
         con.sql(SKUS_QUERY)
         .pl()
@@ -60,6 +63,6 @@ def read_planning_inputs(con: duckdb.DuckDBPyConnection) -> PlanningInputs:
         .with_columns(pl.col("sku_idx").cast(pl.Int64))
     )
     index = skus.select("sku_id", "sku_idx")
-    demand = con.sql(DEMAND_QUERY).pl().join(index, on="sku_id", how="inner")
-    supply = con.sql(SUPPLY_QUERY).pl().join(index, on="sku_id", how="inner")
+    demand = con.sql(DEMAND_QUERY).pl().join(index, on="sku_id", how="left")
+    supply = con.sql(SUPPLY_QUERY).pl().join(index, on="sku_id", how="left")
     return PlanningInputs(skus=skus, bom=con.sql(BOM_QUERY).pl(), demand=demand, supply=supply)

@@ -31,6 +31,7 @@ QUARANTINE_SCHEMA = {
 FAILURE_SCHEMA = {"row_number": pl.Int64, "field": pl.String, "reason": pl.String}
 SAMPLE_SIZE = 20
 CAST_FAILURE_REASONS = {
+    Kind.DECIMAL: "not a finite number (too large for a decimal)",
     Kind.DATE: "not a valid date: no such day in the calendar",
     Kind.TIMESTAMP: "not a valid timestamp: no such day or time in the calendar",
 }  # unexpected values kept per expectation in the validation report
@@ -236,8 +237,9 @@ def typed_rows(spec: ExtractFile, text_rows: pl.DataFrame) -> pl.DataFrame:
 def _typed(column: Column) -> pl.Expr:
     text = pl.col(column.name)
     match column.kind:
-        case Kind.DECIMAL:
-            value = text.cast(pl.Float64, strict=False)
+        case Kind.DECIMAL:  # 1e400 matches the number form but reads as infinity
+            number = text.cast(pl.Float64, strict=False)
+            value = pl.when(number.is_finite()).then(number)
         case Kind.INTEGER:
             value = text.cast(pl.Int64, strict=False)
         case Kind.DATE:

@@ -415,14 +415,6 @@ def test_planner_run(case: Case, plans: Plans):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: demand at an item and location without a (valid) SKU is dropped by "
-        "planning/mrp/inputs.py (inner join on sku_id): no supply, no late_demand, "
-        "no invalid_data; the sales orders vanish from the plan"
-    ),
-)
 def test_demand_left_without_a_sku_by_the_quarantine_is_reported(plans: Plans):
     run = _run("transfer-source-location-unknown", plans)
     assert run.result.returncode == 0, run.output
@@ -430,5 +422,11 @@ def test_demand_left_without_a_sku_by_the_quarantine_is_reported(plans: Plans):
         plans.out / run.run_id, "exceptions.csv", item_id="FG-0000001", location_id="DC01"
     )
     # its three sales order lines (SO-0000032/1, SO-0000034/6, SO-0000038/4) and its
-    # forecast are in marts.fct_demand; the plan should say they cannot be planned
-    assert not exceptions.is_empty()
+    # forecast are in marts.fct_demand; the plan says they cannot be planned
+    rows = exceptions.select("category", "severity", "ref_id").sort("severity").rows()
+    assert rows == [
+        ("invalid_data", "high", "FG-0000001@DC01"),
+        ("invalid_data", "medium", "FG-0000001@DC01"),
+    ]
+    sales_orders = exceptions.filter(pl.col("severity") == "high")["message"].item()
+    assert sales_orders.startswith("3 sales order demand line(s)"), sales_orders

@@ -114,9 +114,10 @@ def test_numbers_dates_and_booleans_are_never_prefixed(tmp_path):
     assert _written(tmp_path, frame).splitlines() == [
         "qty,lead_time_days,due_date,start_at,is_late",
         "-3.5,-3,2026-11-23,2026-11-23T06:00:00,true",
-        "1000000000000000.0,1000000000000000,2027-02-28,2026-11-23T06:00:00,false",
-        "-1000000000000000.0,0,,2026-11-23T06:00:00,",
-        "0.0,7,2026-01-01,2026-11-23T06:00:00,true",
+        # decimals in plain digits, never exponents (ERP imports often reject them)
+        "1000000000000000,1000000000000000,2027-02-28,2026-11-23T06:00:00,false",
+        "-1000000000000000,0,,2026-11-23T06:00:00,",
+        "0,7,2026-01-01,2026-11-23T06:00:00,true",
     ]
 
 
