@@ -21,6 +21,28 @@ RETRIES = int(os.environ.get("PLANNER_TASK_RETRIES", "2"))
 PUBLISHED_PLAN = Asset(name="published_plan", uri=f"file://{PLANS_DIR}/latest")
 
 
+# planning.pipeline.STEPS, one task each (names checked by the DAG test)
+STEP_NAMES = (
+    "ingest_extract",
+    "build_extract_marts",
+    "plan_supply",
+    "build_plan_marts",
+    "write_run_report",
+)
+
+
+def pipeline_step(name: str):
+    """The task that runs the pipeline step ``name`` for the planner's run."""
+
+    @task(task_id=name)
+    def step(plan_run: str) -> str:
+        from planning.pipeline import run_step
+
+        return run_step(name, plan_run)
+
+    return step
+
+
 @dag(
     schedule="0 2 * * *",
     start_date=datetime(2026, 1, 1),
@@ -43,36 +65,6 @@ def nightly_planning():
 
         return start_run(EXTRACT_DIR, logical_date.date())
 
-    @task
-    def ingest_extract(plan_run: str) -> str:
-        from planning.pipeline import run_step
-
-        return run_step("ingest_extract", plan_run)
-
-    @task
-    def build_extract_marts(plan_run: str) -> str:
-        from planning.pipeline import run_step
-
-        return run_step("build_extract_marts", plan_run)
-
-    @task
-    def plan_supply(plan_run: str) -> str:
-        from planning.pipeline import run_step
-
-        return run_step("plan_supply", plan_run)
-
-    @task
-    def build_plan_marts(plan_run: str) -> str:
-        from planning.pipeline import run_step
-
-        return run_step("build_plan_marts", plan_run)
-
-    @task
-    def write_run_report(plan_run: str) -> str:
-        from planning.pipeline import run_step
-
-        return run_step("write_run_report", plan_run)
-
     @task(outlets=[PUBLISHED_PLAN], retries=0)
     def publish(plan_run: str) -> str:
         from planning.pipeline import finish_run
@@ -87,10 +79,11 @@ def nightly_planning():
 
     plan_run = start()  # the planner's run id (Airflow reserves "run_id")
     wait_for_extract() >> plan_run
-    steps = [ingest_extract(plan_run)]
-    for step in (build_extract_marts, plan_supply, build_plan_marts, write_run_report):
-        steps.append(step(steps[-1]))
-    steps.append(publish(steps[-1]))
+    steps, done = [], plan_run
+    for name in STEP_NAMES:
+        done = pipeline_step(name)(done)
+        steps.append(done)
+    steps.append(publish(done))
     steps >> discard(plan_run)
 
 

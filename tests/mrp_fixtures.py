@@ -115,3 +115,19 @@ def plan(skus, bom=(), demands=(), receipts=(), **rules) -> MaterialPlan:
     return plan_materials(
         planning_inputs(skus, bom, demands, receipts), AS_OF, HORIZON_DAYS, PlanningRules(**rules)
     )
+
+
+def fenced_end_item_plan() -> MaterialPlan:
+    """An end item that runs short: its time fence outlasts the horizon, so no
+    planned order helps. 12 of supply (5 on hand, PO1 7 on day 1) against SO1 8
+    (day 3), SO2 10 (day 6) and a forecast of 4 (day 9)."""
+    return plan(
+        [sku("E", on_hand=5.0, is_mps_item=True)],
+        demands=[
+            demand("E@PL1", 3, 8, "SO1:1"),
+            demand("E@PL1", 6, 10, "SO2:1"),
+            demand("E@PL1", 9, 4, "E@PL1:2026-12-02", kind="forecast"),
+        ],
+        receipts=[receipt("E@PL1", 1, 7, "PO1:1")],
+        mps_time_fence_days=30,
+    )

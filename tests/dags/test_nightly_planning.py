@@ -37,6 +37,9 @@ def dag(tmp_path_factory):
 
 
 def test_the_dag_chains_the_pipeline_steps(dag):
+    from planning.pipeline import STEPS
+
+    assert [step.__name__ for step in STEPS] == STEP_TASKS
     assert {"planning", "nightly"} <= set(dag.tags)
     assert dag.max_active_runs == 1
     assert not dag.catchup

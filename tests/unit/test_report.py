@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import duckdb
 import polars as pl
 import pytest
-from mrp_fixtures import demand, plan, receipt, sku
+from mrp_fixtures import demand, fenced_end_item_plan, plan, receipt, sku
 
 from planning.report import (
     MAX_EXCEPTION_ROWS,
@@ -247,16 +247,7 @@ def test_fill_rate_from_a_real_plan():
     # the engine's own messages: SO1 8 due day 3 covered on time (5 on hand,
     # 3 of PO1 on day 1); SO2 10 due day 6: 4 of PO1 on time, 6 not covered;
     # the forecast's 4 not covered is not a sales order. 12 of 18 on time.
-    result = plan(
-        [sku("E", on_hand=5.0, is_mps_item=True)],
-        demands=[
-            demand("E@PL1", 3, 8, "SO1:1"),
-            demand("E@PL1", 6, 10, "SO2:1"),
-            demand("E@PL1", 9, 4, "E@PL1:2026-12-02", kind="forecast"),
-        ],
-        receipts=[receipt("E@PL1", 1, 7, "PO1:1")],
-        mps_time_fence_days=30,
-    )
+    result = fenced_end_item_plan()
     kpis = plan_kpis(result.tables())
     assert (kpis.sales_order_on_time_qty, kpis.sales_order_qty) == (12.0, 18.0)
     assert kpis.late_sales_order_lines == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from mrp_fixtures import day, demand, plan, receipt, sku
+from mrp_fixtures import day, demand, fenced_end_item_plan, plan, receipt, sku
 
 
 def pegs_of(result, item: str = "A") -> list[tuple]:
@@ -152,16 +152,7 @@ def test_demand_beyond_all_supply_is_short():
     # orders: 12 of supply (5 on hand, PO1 7 on day 1) against SO1 8 (day 3)
     # and SO2 10 (day 6), then the forecast 4 (day 9).
     # FIFO: SO1 [0, 8) covered; SO2 [8, 18) covered to 12, short 6; FC1 short 4.
-    result = plan(
-        [sku("E", on_hand=5.0, is_mps_item=True)],
-        demands=[
-            demand("E@PL1", 3, 8, "SO1:1"),
-            demand("E@PL1", 6, 10, "SO2:1"),
-            demand("E@PL1", 9, 4, "E@PL1:2026-12-02", kind="forecast"),
-        ],
-        receipts=[receipt("E@PL1", 1, 7, "PO1:1")],
-        mps_time_fence_days=30,
-    )
+    result = fenced_end_item_plan()
     assert pegs_of(result, "E") == [
         ("on_hand", "SO1:1", 5.0),
         ("PO1:1", "SO1:1", 3.0),
