@@ -52,6 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="published plans folder (env PLANNER_OUT_DIR)")
     run.add_argument("--warehouse", type=Path, help="DuckDB file (env PLANNER_WAREHOUSE)")
     run.add_argument("--horizon-days", type=_positive, help="daily buckets (default 182)")
+
+    benchmark = commands.add_parser(
+        "schedule-benchmark", help="solve a job-shop or flexible job-shop benchmark file"
+    )
+    benchmark.add_argument("file", type=Path, metavar="FILE", help="instance text file")
+    benchmark.add_argument(
+        "--format", choices=("jobshop", "fjsp"), help="default: guessed from the file"
+    )
+    benchmark.add_argument("--time-limit", type=float, help="seconds (default 60)")
+    benchmark.add_argument("--workers", type=_positive, help="CP-SAT workers (default 2)")
     return parser
 
 
@@ -65,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
                 return _validate(args)
             case "run":
                 return _run(args)
+            case "schedule-benchmark":
+                return _schedule_benchmark(args)
     except PlannerError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
@@ -107,6 +119,23 @@ def _run(args: argparse.Namespace) -> int:
     )
     outcome = run_plan(args.extract, args.as_of, settings)
     return outcome.exit_code
+
+
+def _schedule_benchmark(args: argparse.Namespace) -> int:
+    from planning.scheduling.benchmark import run_benchmark
+    from planning.scheduling.solve import SolverSettings
+
+    if args.time_limit is not None and not args.time_limit > 0:
+        print(f"error: --time-limit must be positive, got {args.time_limit}", file=sys.stderr)
+        return 2
+    settings = SolverSettings.from_env(time_limit_seconds=args.time_limit, workers=args.workers)
+    result = run_benchmark(args.file, format=args.format, settings=settings)
+    print(
+        f"{result.instance}: {result.format}, {result.jobs} jobs, {result.machines} machines, "
+        f"{result.operations} operations; dispatching rule makespan {result.heuristic_makespan}"
+    )
+    print(result.line())
+    return 0
 
 
 if __name__ == "__main__":

@@ -286,7 +286,10 @@ def test_lot_policies_carry_their_parameters(tables: dict[str, pl.DataFrame]) ->
     )
     costed = skus.filter(pl.col("lot_policy").is_in(["eoq", "wagner_whitin"]))
     assert (
-        costed.select("order_cost", "holding_rate", "unit_cost").null_count().sum_horizontal().item()
+        costed.select("order_cost", "holding_rate", "unit_cost")
+        .null_count()
+        .sum_horizontal()
+        .item()
         == 0
     )
     for optional in ("min_qty", "max_qty", "multiple", "safety_stock", "yield_rate"):
