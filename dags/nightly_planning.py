@@ -21,14 +21,10 @@ RETRIES = int(os.environ.get("PLANNER_TASK_RETRIES", "2"))
 PUBLISHED_PLAN = Asset(name="published_plan", uri=f"file://{PLANS_DIR}/latest")
 
 
-# planning.pipeline.STEPS, one task each (names checked by the DAG test)
-STEP_NAMES = (
-    "ingest_extract",
-    "build_extract_marts",
-    "plan_supply",
-    "build_plan_marts",
-    "write_run_report",
-)
+# planning.pipeline.STEPS, one task each (names checked by the DAG test); the
+# plants are scheduled by one mapped task each in between
+BEFORE_SCHEDULING = ("ingest_extract", "build_extract_marts", "plan_supply")
+AFTER_SCHEDULING = ("finish_schedule", "build_plan_marts", "write_run_report")
 
 
 def pipeline_step(name: str):
@@ -65,6 +61,18 @@ def nightly_planning():
 
         return start_run(EXTRACT_DIR, logical_date.date())
 
+    @task
+    def list_plants(plan_run: str) -> list[str]:
+        from planning.pipeline import plants_of
+
+        return plants_of(plan_run)
+
+    @task(map_index_template="{{ task.op_kwargs['plant'] }}")
+    def schedule_plant(plan_run: str, plant: str) -> str:
+        from planning.pipeline import run_step
+
+        return run_step("schedule_one_plant", plan_run, plant=plant)
+
     @task(outlets=[PUBLISHED_PLAN], retries=0)
     def publish(plan_run: str) -> str:
         from planning.pipeline import finish_run
@@ -80,7 +88,16 @@ def nightly_planning():
     plan_run = start()  # the planner's run id (Airflow reserves "run_id")
     wait_for_extract() >> plan_run
     steps, done = [], plan_run
-    for name in STEP_NAMES:
+    for name in BEFORE_SCHEDULING:
+        done = pipeline_step(name)(done)
+        steps.append(done)
+    plants = list_plants(done)
+    scheduled = schedule_plant.partial(plan_run=plan_run).expand(plant=plants)
+    steps += [plants, scheduled]
+    done = pipeline_step(AFTER_SCHEDULING[0])(plan_run)
+    scheduled >> done
+    steps.append(done)
+    for name in AFTER_SCHEDULING[1:]:
         done = pipeline_step(name)(done)
         steps.append(done)
     steps.append(publish(done))

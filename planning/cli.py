@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     benchmark.add_argument(
         "--format", choices=("jobshop", "fjsp"), help="default: guessed from the file"
     )
-    benchmark.add_argument("--time-limit", type=float, help="seconds (default 60)")
+    benchmark.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     benchmark.add_argument("--workers", type=_positive, help="CP-SAT workers (default 2)")
     return parser
 

@@ -24,17 +24,23 @@ class PlanningRules:
       ``expedite``/``defer`` message.
     - ``action_tolerance_pct``: an excess of at most this share of a receipt's
       quantity gets no ``reduce`` message.
+    - ``schedule_horizon_days``: the finite schedule covers work orders released,
+      in progress, or planned to start within this many days.
     """
 
     mps_time_fence_days: int = 0
     reschedule_in_days: int = 14
     action_tolerance_days: int = 1
     action_tolerance_pct: float = 5.0
+    schedule_horizon_days: int = 14
 
     def __post_init__(self) -> None:
         for name in ("mps_time_fence_days", "reschedule_in_days", "action_tolerance_days"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 or more, got {getattr(self, name)}")
+        if self.schedule_horizon_days < 1:
+            days = self.schedule_horizon_days
+            raise ValueError(f"schedule_horizon_days must be 1 or more, got {days}")
         if not 0 <= self.action_tolerance_pct < 100:
             raise ValueError(
                 f"action_tolerance_pct must be in [0, 100), got {self.action_tolerance_pct}"
@@ -94,6 +100,7 @@ RULE_TYPES = {
     "reschedule_in_days": int,
     "action_tolerance_days": int,
     "action_tolerance_pct": float,
+    "schedule_horizon_days": int,
 }
 
 

@@ -28,6 +28,24 @@ from planning.marts import build_marts
 from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
 from planning.publish import RunFolder, new_run_id, write_csv, write_json
 from planning.report import read_plan_tables, write_report
+from planning.scheduling import SCHEDULE_SCHEMA, SolverSettings, with_timestamps
+from planning.scheduling.capacity import capacity_load
+from planning.scheduling.outputs import (
+    fill_dates,
+    milestone_status,
+    move_orders,
+    schedule_exceptions,
+    shipping_requests,
+    work_order_schedule,
+)
+from planning.scheduling.shop import (
+    PlantSchedule,
+    ShopInputs,
+    orders_to_schedule,
+    plants,
+    read_shop_inputs,
+    schedule_plant,
+)
 from planning.validation.validate import ValidatedExtract
 from planning.validation.validate import validate_extract as run_suites
 from planning.warehouse import (
@@ -42,7 +60,13 @@ from planning.warehouse import (
 Report = Callable[[str], None]
 MASTER_FILES = ("locations", "items", "skus")  # nothing can be planned without valid rows here
 # the plan tables the ERP reads as files from the run folder
-RUN_STATE = "run.json"  # a run's manifest between steps, in its staging folder
+RUN_STATE = "run.json"
+SCHEDULE_PARTS = "schedule_parts"  # each plant's schedule, in the staging folder
+SHOP_FILES = ("work_order_schedule", "move_orders", "shipping_requests")
+SHOP_DEMAND_QUERY = """select demand_type, demand_id, order_id, order_line, item_id, location_id,
+    qty, demand_date, original_date, project_id from marts.fct_demand"""
+MILESTONES_QUERY = """select project_id, milestone_id, due_date, so_id
+    from staging.stg_erp__milestones"""  # a run's manifest between steps, in its staging folder
 ERP_FILES = ("work_orders", "purchase_requests", "transfer_orders", "action_messages", "exceptions")
 
 
@@ -265,7 +289,160 @@ def write_run_report(run: PlanRun, report: Report = print) -> None:
     run.save()
 
 
-STEPS = (ingest_extract, build_extract_marts, plan_supply, build_plan_marts, write_run_report)
+def schedule_plants(run: PlanRun, report: Report = print) -> None:
+    """The finite schedule of every plant, one after another (the DAG maps
+    ``schedule_one_plant`` over ``list_plants`` instead)."""
+    for plant in list_plants(run):
+        schedule_one_plant(run, plant, report)
+
+
+def list_plants(run: PlanRun) -> list[str]:
+    """The locations with work centers: the scheduling partitions."""
+    with _warehouse(run.settings, read_only=True) as con:
+        return plants(read_shop_inputs(con, run.run_id))
+
+
+def schedule_one_plant(run: PlanRun, plant: str, report: Report = print) -> None:
+    """CP-SAT schedule of one plant's work orders, kept in the run's staging folder."""
+    _require_own_extract(run)
+    with run.step(f"schedule {plant} (CP-SAT)", report):
+        with _warehouse(run.settings, read_only=True) as con:
+            inputs = read_shop_inputs(con, run.run_id)
+        days = run.settings.rules.schedule_horizon_days
+        result = schedule_plant(inputs, plant, run.as_of, days, SolverSettings.from_env())
+        folder = run.staging / SCHEDULE_PARTS
+        folder.mkdir(exist_ok=True)
+        result.outcome.schedule.write_parquet(folder / f"{plant}.schedule.parquet")
+        result.unstaffed.write_parquet(folder / f"{plant}.unstaffed.parquet")
+        summary = schedule_summary(result)
+        run.manifest.setdefault("schedule", {})[plant] = summary
+        report(
+            f"  {plant}: {summary['operations']} operations, {summary['status']}, "
+            f"{summary['late_orders']} late orders, makespan {summary['makespan_minutes']} min"
+        )
+    run.save()
+
+
+def finish_schedule(run: PlanRun, report: Report = print) -> None:
+    """Capacity load, the schedule and what follows from it (work order dates,
+    move orders, shipping requests, milestone status, exceptions) into the run's
+    plan tables and files."""
+    _require_own_extract(run)
+    with run.step("capacity and schedule outputs", report), _warehouse(run.settings) as con:
+        inputs = read_shop_inputs(con, run.run_id)
+        tables = shop_tables(con, run, inputs)
+        for name in SHOP_FILES:
+            write_csv(run.staging / f"{name}.csv", tables[name])
+        write_csv(run.staging / "exceptions.csv", tables["exceptions"])
+        write_plan(con, runs_row(run.manifest), tables)
+        counts = {name: frame.height for name, frame in tables.items()}
+        run.manifest["plan"]["rows"] |= counts
+        run.manifest["plan"]["exceptions"] = dict(
+            sorted(tables["exceptions"]["category"].value_counts().iter_rows())
+        )
+        report("  " + ", ".join(f"{counts[name]} {name.replace('_', ' ')}" for name in SHOP_FILES))
+    run.save()
+
+
+def shop_tables(
+    con: duckdb.DuckDBPyConnection, run: PlanRun, inputs: ShopInputs
+) -> dict[str, pl.DataFrame]:
+    """The schedule's plan tables, and the run's exceptions with the schedule's added."""
+    as_of, days = run.as_of, run.settings.rules.schedule_horizon_days
+    parts = run.staging / SCHEDULE_PARTS
+    schedule = _parts(parts, "schedule", SCHEDULE_SCHEMA)
+    unstaffed = _parts(parts, "unstaffed", None)
+    orders = orders_to_schedule(inputs, as_of, days)
+    scheduled = work_order_schedule(schedule, orders, as_of)
+    demand = con.sql(SHOP_DEMAND_QUERY).pl()
+    sales = demand.filter(pl.col("demand_type") == "sales_order").rename(
+        {"order_id": "so_id", "order_line": "so_line"}
+    )
+    pegging = con.sql(
+        "select * exclude (run_id) from plan.pegging where run_id = ?", params=[run.run_id]
+    ).pl()
+    filled = fill_dates(pegging, sales, scheduled)
+    milestones = milestone_status(con.sql(MILESTONES_QUERY).pl(), filled)
+    mps = con.sql("select item_id, location_id from marts.dim_skus where is_mps_item").pl()
+    load = capacity_load(inputs, mps, as_of, run.settings.horizon_days)
+    found = con.sql(
+        "select * exclude (run_id) from plan.exceptions where run_id = ?", params=[run.run_id]
+    ).pl()
+    exceptions = pl.concat(
+        [found, schedule_exceptions(scheduled, load, milestones, unstaffed, orders)],
+        how="vertical_relaxed",
+    )
+    return {
+        "schedule": with_timestamps(schedule, datetime(as_of.year, as_of.month, as_of.day)).select(
+            "order_id", "op_seq", "work_center_id", "unit", "person_id", "start_at", "end_at",
+            "setup_minutes",
+        ),
+        "work_order_schedule": scheduled,
+        "move_orders": move_orders(schedule, _components(con, run, scheduled), orders, as_of),
+        "shipping_requests": shipping_requests(filled, as_of, days),
+        "milestone_status": milestones.drop("so_id"),
+        "capacity_load": load,
+        "exceptions": exceptions,
+    }  # fmt: skip
+
+
+def _parts(folder: Path, kind: str, schema) -> pl.DataFrame:
+    files = sorted(folder.glob(f"*.{kind}.parquet")) if folder.exists() else []
+    if not files:
+        return pl.DataFrame(schema=schema) if schema else pl.DataFrame()
+    return pl.concat([pl.read_parquet(file) for file in files], how="vertical_relaxed")
+
+
+def _components(
+    con: duckdb.DuckDBPyConnection, run: PlanRun, scheduled: pl.DataFrame
+) -> pl.DataFrame:
+    """Component quantities of the scheduled orders: open work orders' from the
+    marts, planned ones' from their BOM (per unit started, scrap included)."""
+    open_orders = con.sql(
+        """select order_id, item_id, qty from marts.fct_demand
+           where demand_type = 'work_order_component'"""
+    ).pl()
+    planned = con.sql(
+        """select orders.order_id, bom.component_item_id as item_id,
+                  orders.qty * bom.component_qty_per_parent as qty
+           from plan.work_orders as orders
+           inner join marts.dim_bom as bom
+               on bom.parent_sku_id = orders.item_id || '@' || orders.location_id
+               and coalesce(bom.valid_from <= orders.start_date, true)
+               and coalesce(bom.valid_to >= orders.start_date, true)
+           where orders.run_id = ?""",
+        params=[run.run_id],
+    ).pl()
+    return pl.concat([open_orders, planned], how="vertical_relaxed").join(
+        scheduled.select("order_id"), on="order_id", how="semi"
+    )
+
+
+def schedule_summary(result: PlantSchedule) -> dict[str, Any]:
+    report = result.outcome.report
+    return {
+        "operations": result.outcome.schedule.height,
+        "status": report.status,
+        "weighted_tardiness": report.weighted_tardiness,
+        "weighted_tardiness_bound": report.weighted_tardiness_bound,
+        "makespan_minutes": report.makespan,
+        "makespan_bound": report.makespan_bound,
+        "late_orders": int(result.outcome.orders["late"].sum()),
+        "unstaffed_operations": result.unstaffed.height,
+        "method": report.method,
+        "seconds": round(report.wall_seconds, 2),
+    }
+
+
+STEPS = (
+    ingest_extract,
+    build_extract_marts,
+    plan_supply,
+    schedule_plants,
+    finish_schedule,
+    build_plan_marts,
+    write_run_report,
+)
 
 
 def publish_run(run: PlanRun, report: Report = print) -> RunOutcome:
@@ -375,14 +552,19 @@ def start_run(extract_dir: Path, as_of: date, report: Report = print) -> str:
     return run_id
 
 
-def run_step(name: str, run_id: str, report: Report = print) -> str:
-    """Run one of ``STEPS`` (by function name) for a run in progress, holding the
-    run lock meanwhile; returns the run id for the next task."""
+def run_step(name: str, run_id: str, report: Report = print, **arguments: str) -> str:
+    """Run one of ``STEPS``, or ``schedule_one_plant`` with ``plant=``, for a run in
+    progress, holding the run lock meanwhile; returns the run id for the next task."""
     settings = Settings.from_env()
-    step = {step.__name__: step for step in STEPS}[name]
+    step = {step.__name__: step for step in (*STEPS, schedule_one_plant)}[name]
     with run_lock(settings.warehouse, run_id):
-        step(PlanRun.resume(run_id, settings), report)
+        step(PlanRun.resume(run_id, settings), report=report, **arguments)
     return run_id
+
+
+def plants_of(run_id: str) -> list[str]:
+    """The plants a run in progress schedules, for the DAG to map over."""
+    return list_plants(PlanRun.resume(run_id, Settings.from_env()))
 
 
 def finish_run(run_id: str, report: Report = print) -> str:

@@ -48,7 +48,7 @@ class SolverSettings:
     ``from_env`` reads ``PLANNER_SCHEDULE_TIME_LIMIT``, ``PLANNER_SCHEDULE_WORKERS`` and
     ``PLANNER_SCHEDULE_SEED``, then explicit overrides (None is ignored)."""
 
-    time_limit_seconds: float = 60.0
+    time_limit_seconds: float = 30.0
     workers: int = 2
     seed: int = 1
     decompose_above_operations: int = 2000

@@ -16,13 +16,9 @@ REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
 SAMPLE = REPO / "data" / "sample"
 AS_OF = "2026-11-23"
-STEP_TASKS = [
-    "ingest_extract",
-    "build_extract_marts",
-    "plan_supply",
-    "build_plan_marts",
-    "write_run_report",
-]
+BEFORE = ["ingest_extract", "build_extract_marts", "plan_supply"]
+AFTER = ["finish_schedule", "build_plan_marts", "write_run_report"]
+STEP_TASKS = [*BEFORE, "list_plants", "schedule_plant", *AFTER]
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +35,17 @@ def dag(tmp_path_factory):
 def test_the_dag_chains_the_pipeline_steps(dag):
     from planning.pipeline import STEPS
 
-    assert [step.__name__ for step in STEPS] == STEP_TASKS
+    # the DAG maps one task per plant where the CLI runs schedule_plants
+    assert [step.__name__ for step in STEPS] == [*BEFORE, "schedule_plants", *AFTER]
+    assert dag.get_task("schedule_plant").is_mapped
     assert {"planning", "nightly"} <= set(dag.tags)
     assert dag.max_active_runs == 1
     assert not dag.catchup
-    order = ["wait_for_extract", "start", *STEP_TASKS, "publish"]
+    order = ["wait_for_extract", "start", *STEP_TASKS, "publish"]  # schedule_plant is mapped
     for upstream, downstream in itertools.pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
     # every planning step is retried; publishing and discarding are not
-    for task_id in ["start", *STEP_TASKS]:
+    for task_id in ["start", *BEFORE, *AFTER]:
         assert dag.get_task(task_id).retries >= 1, task_id
     assert dag.get_task("publish").retries == 0
     discard = dag.get_task("discard")
@@ -82,6 +80,7 @@ def test_a_real_dag_run_publishes_the_plan_planner_run_publishes(tmp_path):
         "PLANNER_OUT_DIR": str(tmp_path / "dag_plans"),
         "PLANNER_WAREHOUSE": str(tmp_path / "dag_warehouse" / "planner.duckdb"),
         "PLANNER_TASK_RETRIES": "0",
+        "PLANNER_SCHEDULE_TIME_LIMIT": "3",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "GX_ANALYTICS_ENABLED": "false",
     }

@@ -1,0 +1,135 @@
+"""Capacity requirements planning: per work center and week of the horizon, the
+hours its operations need against the hours its shifts, units and downtime give.
+
+Infinite loading, as CRP is: every open and planned work order's remaining
+operations on their first-listed work center, spread evenly from the order's
+start to its due date. ``mps_required_hours`` is the part that end items' orders
+need, the rough-cut check of the master production schedule.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import polars as pl
+
+from planning.scheduling.calendar import unavailability_from_shifts
+from planning.scheduling.shop import MINUTES_PER_DAY, ShopInputs, remaining_operations
+
+CAPACITY_LOAD = {
+    "work_center_id": pl.String,
+    "location_id": pl.String,
+    "week_start": pl.Date,
+    "required_hours": pl.Float64,
+    "available_hours": pl.Float64,
+    "load_pct": pl.Float64,  # null when nothing is available that week
+    "mps_required_hours": pl.Float64,
+}
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+
+
+def capacity_load(
+    inputs: ShopInputs, mps_skus: pl.DataFrame, as_of: date, horizon_days: int
+) -> pl.DataFrame:
+    """``capacity_load`` rows for every work center and week of the horizon.
+    ``mps_skus`` (item_id, location_id) are the end items the MPS covers."""
+    weeks = _weeks(as_of, horizon_days)
+    required = _required_hours(inputs, mps_skus, as_of)
+    available = _available_hours(inputs, weeks, as_of, horizon_days)
+    return (
+        inputs.work_centers.select("work_center_id", "location_id")
+        .join(weeks.select("week_start"), how="cross")
+        .join(available, on=["work_center_id", "week_start"], how="left")
+        .join(required, on=["work_center_id", "week_start"], how="left")
+        .with_columns(pl.col("required_hours", "mps_required_hours").fill_null(0.0))
+        .with_columns(
+            load_pct=pl.when(pl.col("available_hours") > 0).then(
+                100 * pl.col("required_hours") / pl.col("available_hours")
+            )
+        )
+        .select(CAPACITY_LOAD.keys())
+        .cast(CAPACITY_LOAD)
+        .sort("work_center_id", "week_start")
+    )
+
+
+def _weeks(as_of: date, horizon_days: int) -> pl.DataFrame:
+    """Monday-based weeks overlapping the horizon, with their minutes clipped to it."""
+    first = pl.select(pl.lit(as_of).dt.truncate("1w")).item()
+    starts = pl.date_range(first, as_of + pl.duration(days=horizon_days - 1), "1w", eager=True)
+    offset = (pl.col("week_start") - pl.lit(as_of)).dt.total_days() * MINUTES_PER_DAY
+    return pl.DataFrame({"week_start": starts}).with_columns(
+        from_minute=offset.clip(lower_bound=0),
+        to_minute=(offset + MINUTES_PER_WEEK).clip(upper_bound=horizon_days * MINUTES_PER_DAY),
+    )
+
+
+def _required_hours(inputs: ShopInputs, mps_skus: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    orders = inputs.work_orders.with_columns(
+        start_date=pl.max_horizontal("start_date", pl.lit(as_of)),
+        due_date=pl.max_horizontal("due_date", pl.lit(as_of)),
+    )
+    operations = remaining_operations(orders, inputs.routings, inputs.work_centers)
+    primary = operations.group_by("order_id", "op_seq").agg(
+        pl.col("work_center_id").first(), pl.col("duration_minutes").first()
+    )
+    mps = mps_skus.with_columns(is_mps=pl.lit(True))
+    return (
+        primary.join(
+            orders.select("order_id", "item_id", "location_id", "start_date", "due_date"),
+            on="order_id",
+        )
+        .join(mps, on=["item_id", "location_id"], how="left")
+        .with_columns(
+            step=pl.col("op_seq").rank("dense").over("order_id") - 1,
+            steps=pl.col("op_seq").n_unique().over("order_id"),
+            span=(pl.col("due_date") - pl.col("start_date")).dt.total_days(),
+        )
+        .with_columns(
+            load_date=pl.col("start_date")
+            + pl.duration(days=(pl.col("span") * pl.col("step") / pl.col("steps")).floor())
+        )
+        .group_by("work_center_id", week_start=pl.col("load_date").dt.truncate("1w"))
+        .agg(
+            required_hours=pl.col("duration_minutes").sum() / 60,
+            mps_required_hours=pl.col("duration_minutes")
+            .filter(pl.col("is_mps").fill_null(False))
+            .sum()
+            / 60,
+        )
+    )
+
+
+def _available_hours(
+    inputs: ShopInputs, weeks: pl.DataFrame, as_of: date, horizon_days: int
+) -> pl.DataFrame:
+    """Units x (the week's minutes in the horizon - the minutes off shift or down)."""
+    closed = unavailability_from_shifts(
+        inputs.shifts,
+        datetime.combine(as_of, time()),
+        horizon_days * MINUTES_PER_DAY,
+        inputs.downtime,
+    )
+    closed_per_week = (
+        closed.join(weeks, how="cross")
+        .with_columns(
+            overlap=(
+                pl.min_horizontal("end_minute", "to_minute")
+                - pl.max_horizontal("start_minute", "from_minute")
+            ).clip(lower_bound=0)
+        )
+        .group_by("work_center_id", "week_start")
+        .agg(closed_minutes=pl.col("overlap").sum())
+    )
+    return (
+        inputs.work_centers.select("work_center_id", "capacity_units")
+        .join(weeks, how="cross")
+        .join(closed_per_week, on=["work_center_id", "week_start"], how="left")
+        .select(
+            "work_center_id",
+            "week_start",
+            available_hours=pl.col("capacity_units")
+            * (pl.col("to_minute") - pl.col("from_minute") - pl.col("closed_minutes").fill_null(0))
+            / 60,
+        )
+    )

@@ -1,0 +1,227 @@
+"""What the finite schedule publishes besides the schedule itself: the work
+orders' scheduled dates, move orders staging components, shipping requests for
+sales orders the plan can fill, milestone status, and the exceptions.
+
+Frames in, frames out; ``pipeline`` reads the inputs from the warehouse.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import polars as pl
+
+from planning.mrp.exceptions import EXCEPTIONS
+
+MILESTONE_AT_RISK_DAYS = 2  # a milestone projected this close to its due date is at risk
+WORK_ORDER_SCHEDULE = {
+    "order_id": pl.String,
+    "item_id": pl.String,
+    "location_id": pl.String,
+    "qty": pl.Float64,
+    "status": pl.String,  # the ERP's (planned, released, in_progress) or proposed
+    "scheduled_start": pl.Datetime("us"),
+    "scheduled_end": pl.Datetime("us"),
+    "due_date": pl.Date,
+    "is_late": pl.Boolean,
+}
+
+
+def minutes_to_time(column: str, as_of: date) -> pl.Expr:
+    """Minutes from as-of midnight as a (plant-local) timestamp."""
+    return pl.lit(datetime.combine(as_of, time())) + pl.duration(minutes=pl.col(column))
+
+
+def work_order_schedule(schedule: pl.DataFrame, orders: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Scheduled start and end of every scheduled work order (WORK_ORDER_SCHEDULE)."""
+    spans = schedule.group_by("order_id").agg(
+        start=pl.col("start_minute").min(), end=pl.col("end_minute").max()
+    )
+    return (
+        orders.join(spans, on="order_id")
+        .with_columns(
+            scheduled_start=minutes_to_time("start", as_of),
+            scheduled_end=minutes_to_time("end", as_of),
+        )
+        .with_columns(is_late=pl.col("scheduled_end").dt.date() > pl.col("due_date"))
+        .select(WORK_ORDER_SCHEDULE.keys())
+        .cast(WORK_ORDER_SCHEDULE)
+        .sort("order_id")
+    )
+
+
+def move_orders(
+    schedule: pl.DataFrame, components: pl.DataFrame, orders: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """Stage each scheduled order's components at the work center of its first
+    remaining operation before that operation starts. ``components`` has
+    order_id, item_id (the component) and qty; orders in progress drew theirs."""
+    first = (
+        schedule.sort("order_id", "op_seq")
+        .group_by("order_id", maintain_order=True)
+        .first()
+        .select("order_id", "work_center_id", "start_minute")
+    )
+    return (
+        components.join(first, on="order_id")
+        .join(
+            orders.filter(pl.col("status") != "in_progress").select("order_id", "location_id"),
+            on="order_id",
+        )
+        .select(
+            move_id=pl.concat_str(pl.lit("MV"), "order_id", "item_id", separator="-"),
+            work_order_id="order_id",
+            item_id="item_id",
+            location_id="location_id",
+            work_center_id="work_center_id",
+            qty="qty",
+            needed_by=minutes_to_time("start_minute", as_of),
+        )
+        .sort("move_id")
+    )
+
+
+def fill_dates(
+    pegging: pl.DataFrame, sales_orders: pl.DataFrame, scheduled: pl.DataFrame
+) -> pl.DataFrame:
+    """Per sales order line: the day all of it is covered (its latest pegged
+    supply, a scheduled work order at its scheduled end), null when the plan
+    does not cover all of it in the horizon."""
+    finish = scheduled.select(supply_id="order_id", finish_date=pl.col("scheduled_end").dt.date())
+    covered = (
+        pegging.filter(pl.col("demand_type") == "sales_order")
+        .join(finish, on="supply_id", how="left")
+        .group_by("demand_id")
+        .agg(
+            pegged=pl.col("qty").sum(),
+            ready=pl.max_horizontal("supply_date", "finish_date").max(),
+        )
+    )
+    return sales_orders.join(covered, on="demand_id", how="left").with_columns(
+        fill_date=pl.when(pl.col("pegged") >= pl.col("qty") - 1e-6).then(
+            pl.max_horizontal("ready", "demand_date")
+        )
+    )
+
+
+def shipping_requests(filled: pl.DataFrame, as_of: date, horizon_days: int) -> pl.DataFrame:
+    """Sales order lines the plan fills whole inside the scheduling horizon."""
+    end = as_of + timedelta(days=horizon_days)
+    return (
+        filled.filter(pl.col("fill_date") < end)
+        .select(
+            "so_id",
+            "so_line",
+            "item_id",
+            "location_id",
+            "qty",
+            ship_date="fill_date",
+            due_date="original_date",
+            is_late=pl.col("fill_date") > pl.col("original_date"),
+        )
+        .sort("ship_date", "so_id", "so_line")
+    )
+
+
+def milestone_status(milestones: pl.DataFrame, filled: pl.DataFrame) -> pl.DataFrame:
+    """On track, at risk (projected within MILESTONE_AT_RISK_DAYS of its due date)
+    or late (projected after it, or not completed in the horizon), from the
+    projected completion of its sales order (``so_id``), else of its project's."""
+    by_order = filled.group_by(key="so_id").agg(
+        projected=pl.col("fill_date").max(), open_lines=pl.col("fill_date").null_count()
+    )
+    by_project = (
+        filled.filter(pl.col("project_id").is_not_null())
+        .group_by(key="project_id")
+        .agg(projected=pl.col("fill_date").max(), open_lines=pl.col("fill_date").null_count())
+    )
+    linked = pl.concat(
+        [
+            milestones.filter(pl.col("so_id").is_not_null()).join(
+                by_order, left_on="so_id", right_on="key", how="left"
+            ),
+            milestones.filter(pl.col("so_id").is_null()).join(
+                by_project, left_on="project_id", right_on="key", how="left"
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    cannot_finish = pl.col("open_lines").fill_null(0) > 0
+    return (
+        linked.with_columns(projected_date=pl.when(~cannot_finish).then("projected"))
+        .with_columns(
+            status=pl.when(cannot_finish | (pl.col("projected_date") > pl.col("due_date")))
+            .then(pl.lit("late"))
+            .when(
+                pl.col("projected_date")
+                > pl.col("due_date") - pl.duration(days=MILESTONE_AT_RISK_DAYS)
+            )
+            .then(pl.lit("at_risk"))
+            .otherwise(pl.lit("on_track"))
+        )
+        .select("project_id", "milestone_id", "due_date", "projected_date", "status", "so_id")
+        .sort("project_id", "milestone_id")
+    )
+
+
+def schedule_exceptions(
+    scheduled: pl.DataFrame,
+    load: pl.DataFrame,
+    milestones: pl.DataFrame,
+    unstaffed: pl.DataFrame,
+    orders: pl.DataFrame,
+) -> pl.DataFrame:
+    """late_demand for work orders the schedule finishes after their due date,
+    capacity_overload per work center and week over 100 %, missed_milestone,
+    and invalid_data for operations no person's shift can hold."""
+    late_orders = scheduled.filter(pl.col("is_late")).select(
+        category=pl.lit("late_demand"), severity=pl.lit("medium"),
+        item_id="item_id", location_id="location_id", ref_id="order_id",
+        date="due_date", qty="qty",
+        message=pl.concat_str(
+            pl.lit("work order "), "order_id", pl.lit(" is scheduled to finish "),
+            pl.col("scheduled_end").dt.strftime("%Y-%m-%d %H:%M"), pl.lit(", due "),
+            pl.col("due_date").cast(pl.String),
+        ),
+    )  # fmt: skip
+    overloads = load.filter(pl.col("load_pct") > 100).select(
+        category=pl.lit("capacity_overload"),
+        severity=pl.when(pl.col("load_pct") > 150).then(pl.lit("high")).otherwise(pl.lit("medium")),
+        item_id=pl.lit(None, pl.String), location_id="location_id", ref_id="work_center_id",
+        date="week_start", qty=pl.col("required_hours") - pl.col("available_hours"),
+        message=pl.concat_str(
+            "work_center_id", pl.lit(" needs "), pl.col("required_hours").round(1).cast(pl.String),
+            pl.lit(" h in the week of "), pl.col("week_start").cast(pl.String),
+            pl.lit(" and has "), pl.col("available_hours").round(1).cast(pl.String),
+            pl.lit(" h ("), pl.col("load_pct").round(0).cast(pl.Int64).cast(pl.String),
+            pl.lit(" %)"),
+        ),
+    )  # fmt: skip
+    projected = pl.col("projected_date").cast(pl.String)
+    missed = milestones.filter(pl.col("status") == "late").select(
+        category=pl.lit("missed_milestone"), severity=pl.lit("high"),
+        item_id=pl.lit(None, pl.String), location_id=pl.lit(None, pl.String),
+        ref_id=pl.concat_str("project_id", "milestone_id", separator=":"),
+        date="due_date", qty=pl.lit(None, pl.Float64),
+        message=pl.concat_str(
+            pl.lit("milestone "), "milestone_id", pl.lit(" of "), "project_id", pl.lit(" due "),
+            pl.col("due_date").cast(pl.String), pl.lit(": "),
+            pl.when(pl.col("projected_date").is_null())
+            .then(pl.lit("its demand is not completed in the horizon"))
+            .otherwise(pl.concat_str(pl.lit("projected "), projected)),
+        ),
+    )  # fmt: skip
+    names = orders.select("order_id", "item_id", "location_id")
+    unstaffed_rows = unstaffed.join(names, on="order_id").select(
+        category=pl.lit("invalid_data"), severity=pl.lit("low"),
+        item_id="item_id", location_id="location_id",
+        ref_id=pl.concat_str("order_id", pl.col("op_seq").cast(pl.String), separator="/"),
+        date=pl.lit(None, pl.Date), qty=pl.lit(None, pl.Float64),
+        message=pl.concat_str(
+            pl.lit("operation needs skill "), "skill", pl.lit(" for "),
+            pl.col("duration_minutes").cast(pl.String),
+            pl.lit(" min, longer than any shift of a person with it; scheduled without a person"),
+        ),
+    )  # fmt: skip
+    frames = [late_orders, overloads, missed, unstaffed_rows]
+    return pl.concat([frame.cast(EXCEPTIONS) for frame in frames])
