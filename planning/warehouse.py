@@ -24,6 +24,7 @@ RAW_SCHEMA = "raw"
 AUDIT_SCHEMA = "audit"
 PLAN_SCHEMA = "plan"
 PLAN_RUNS_KEPT = 7
+WRITE_BATCH_ROWS = 1_000_000
 PLAN_RUNS = {
     "run_id": pl.String,
     "as_of": pl.Date,
@@ -36,11 +37,18 @@ PLAN_RUNS = {
 }
 
 
+# DuckDB may otherwise take 80 % of the machine's memory for its buffers, on top
+# of the planner's own frames; past this it spills to disk
+DUCKDB_MEMORY_LIMIT = os.environ.get("PLANNER_DUCKDB_MEMORY_LIMIT", "3GB")
+
+
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file, creating its folder for a writer."""
     if not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    return duckdb.connect(
+        str(path), read_only=read_only, config={"memory_limit": DUCKDB_MEMORY_LIMIT}
+    )
 
 
 def load_extract(con: duckdb.DuckDBPyConnection, validated: ValidatedExtract, run_id: str) -> None:
@@ -137,7 +145,8 @@ def write_plan(
                 con, rows.head(0), f"create table if not exists {PLAN_SCHEMA}.{name} as {{rows}}"
             )
             con.execute(f"delete from {PLAN_SCHEMA}.{name} where run_id = ?", [run_id])
-            _from_frame(con, rows, f"insert into {PLAN_SCHEMA}.{name} by name {{rows}}")
+            for part in rows.iter_slices(WRITE_BATCH_ROWS):  # bounded Arrow copies
+                _from_frame(con, part, f"insert into {PLAN_SCHEMA}.{name} by name {{rows}}")
         kept = f"""select run_id from {PLAN_SCHEMA}.runs
                    order by started_at desc limit {PLAN_RUNS_KEPT}"""
         for name in ["runs", *tables]:

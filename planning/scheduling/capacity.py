@@ -2,8 +2,8 @@
 hours its operations need against the hours its shifts, units and downtime give.
 
 Infinite loading, as CRP is: every open and planned work order's remaining
-operations on their first-listed work center, spread evenly from the order's
-start to its due date. ``mps_required_hours`` is the part that end items' orders
+operations on their first alternative work center (by id), spread evenly from
+the order's start to its due date. ``mps_required_hours`` is the part that end items' orders
 need, the rough-cut check of the master production schedule.
 """
 

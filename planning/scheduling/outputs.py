@@ -43,11 +43,16 @@ def work_order_schedule(schedule: pl.DataFrame, orders: pl.DataFrame, as_of: dat
             scheduled_start=minutes_to_time("start", as_of),
             scheduled_end=minutes_to_time("end", as_of),
         )
-        .with_columns(is_late=pl.col("scheduled_end").dt.date() > pl.col("due_date"))
+        # due by the end of its due day, as the scheduler's due minute
+        .with_columns(is_late=pl.col("scheduled_end") > _end_of_day("due_date"))
         .select(WORK_ORDER_SCHEDULE.keys())
         .cast(WORK_ORDER_SCHEDULE)
         .sort("order_id")
     )
+
+
+def _end_of_day(column: str) -> pl.Expr:
+    return (pl.col(column) + pl.duration(days=1)).cast(pl.Datetime("us"))
 
 
 def move_orders(

@@ -145,9 +145,7 @@ def schedule_plant(
 ) -> PlantSchedule:
     """The finite-capacity schedule of one plant's work orders (CP-SAT)."""
     centers = inputs.work_centers.filter(pl.col("location_id") == plant)
-    orders = orders_to_schedule(inputs, as_of, horizon_days).filter(
-        pl.col("location_id") == plant
-    )
+    orders = orders_to_schedule(inputs, as_of, horizon_days).filter(pl.col("location_id") == plant)
     operations = remaining_operations(orders, inputs.routings, centers)
     origin = datetime.combine(as_of, time())
     horizon_minutes = horizon_days * MINUTES_PER_DAY
@@ -186,9 +184,10 @@ def staffable(
     longest = (
         people.select("person_id", "skill")
         .join(
-            availability.group_by("person_id").agg(
-                longest=(pl.col("end_minute") - pl.col("start_minute")).max()
-            ),
+            # the window left open after the horizon is no shift
+            availability.filter(pl.col("end_minute") < AFTER_HORIZON)
+            .group_by("person_id")
+            .agg(longest=(pl.col("end_minute") - pl.col("start_minute")).max()),
             on="person_id",
             how="left",
         )
@@ -199,12 +198,14 @@ def staffable(
         fits=pl.col("skill").is_null()
         | (pl.col("duration_minutes") <= pl.col("longest")).fill_null(False)
     )
-    unstaffed = checked.filter(~pl.col("fits")).select(
-        "order_id", "op_seq", "skill", "duration_minutes"
-    ).unique(["order_id", "op_seq"], keep="first")
-    kept = checked.with_columns(
-        skill=pl.when(pl.col("fits")).then(pl.col("skill"))
-    ).select(operations.columns)
+    unstaffed = (
+        checked.filter(~pl.col("fits"))
+        .select("order_id", "op_seq", "skill", "duration_minutes")
+        .unique(["order_id", "op_seq"], keep="first")
+    )
+    kept = checked.with_columns(skill=pl.when(pl.col("fits")).then(pl.col("skill"))).select(
+        operations.columns
+    )
     return kept, unstaffed
 
 

@@ -1,0 +1,171 @@
+"""Capacity requirements planning (``planning.scheduling.capacity``) on hand-made
+frames: required hours spread from start to due by operation index, available hours
+from units, shifts and downtime, per Monday-based week clipped to the horizon."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from planning.scheduling.capacity import CAPACITY_LOAD, capacity_load
+from planning.scheduling.shop import WORK_ORDERS, ShopInputs
+
+AS_OF = date(2025, 1, 6)  # a Monday
+WEEK_1, WEEK_2 = date(2025, 1, 6), date(2025, 1, 13)
+ROUTINGS = {
+    "item_id": pl.String,
+    "location_id": pl.String,
+    "op_seq": pl.Int64,
+    "work_center_id": pl.String,
+    "run_minutes_per_unit": pl.Float64,
+    "setup_minutes": pl.Float64,
+    "skill": pl.String,
+    "setup_family": pl.String,
+}
+WORK_CENTERS = {
+    "work_center_id": pl.String,
+    "location_id": pl.String,
+    "capacity_units": pl.Int64,
+    "efficiency": pl.Float64,
+}
+SHIFTS = {
+    "work_center_id": pl.String,
+    "weekday": pl.Int64,
+    "start_time": pl.String,
+    "end_time": pl.String,
+}
+DOWNTIME = {"work_center_id": pl.String, "start_at": pl.Datetime("us"), "end_at": pl.Datetime("us")}
+MPS_SKUS = {"item_id": pl.String, "location_id": pl.String}
+
+
+def _frame(schema: dict, *rows: tuple) -> pl.DataFrame:
+    return pl.DataFrame(list(rows), schema=schema, orient="row")
+
+
+def _inputs(
+    work_centers: pl.DataFrame,
+    shifts: pl.DataFrame | None = None,
+    downtime: pl.DataFrame | None = None,
+    routings: pl.DataFrame | None = None,
+    work_orders: pl.DataFrame | None = None,
+) -> ShopInputs:
+    return ShopInputs(
+        routings=_frame(ROUTINGS) if routings is None else routings,
+        work_centers=work_centers,
+        shifts=_frame(SHIFTS) if shifts is None else shifts,
+        downtime=_frame(DOWNTIME) if downtime is None else downtime,
+        personnel=pl.DataFrame(),  # capacity does not look at people
+        work_orders=_frame(WORK_ORDERS) if work_orders is None else work_orders,
+        material_ready=pl.DataFrame(schema={"order_id": pl.String, "ready_date": pl.Date}),
+    )
+
+
+def _load(*rows: tuple) -> pl.DataFrame:
+    return _frame(CAPACITY_LOAD, *rows)
+
+
+def test_required_and_available_hours_per_work_center_and_week():
+    # Horizon: 10 days from Monday 2025-01-06, so week 2 holds Mon-Wed only (days 7-9).
+    # M1: 2 units, Mon-Fri 08:00-16:00, down Tuesday 10:00-14:00 (inside its shift).
+    # M2: no shifts, so open around the clock. M3: works only on Sundays.
+    work_centers = _frame(
+        WORK_CENTERS, ("M1", "P1", 2, None), ("M2", "P1", 1, None), ("M3", "P1", 1, None)
+    )
+    shifts = _frame(
+        SHIFTS,
+        *[("M1", day, "08:00", "16:00") for day in range(5)],
+        ("M3", 6, "08:00", "16:00"),
+    )
+    downtime = _frame(DOWNTIME, ("M1", datetime(2025, 1, 7, 10), datetime(2025, 1, 7, 14)))
+    routings = _frame(
+        ROUTINGS,
+        ("FG", "P1", 10, "M1", 6.0, 30.0, None, None),
+        ("FG", "P1", 20, "M1", 12.0, None, None, None),
+        ("FG", "P1", 30, "M3", 3.0, None, None, None),
+        ("SUB", "P1", 10, "M1", 4.0, None, None, None),
+        ("SUB", "P1", 20, "M1", 6.0, None, None, None),
+        ("SUB", "P1", 20, "M2", 1.0, None, None, None),  # an alternative: not loaded
+        ("SUB", "P1", 30, "M2", 3.0, None, None, None),
+        ("SUB", "P1", 40, "M1", 3.0, None, None, None),
+    )
+    work_orders = _frame(
+        WORK_ORDERS,
+        # FG is the MPS item. Span 14 days, 3 operations: loaded on start + floor(14 * i
+        # / 3) = Jan 6, Jan 10 (week 1), Jan 15 (week 2).
+        # op 10: 30 + 10 x 6 = 90 min, op 20: 10 x 12 = 120 min (M1, week 1);
+        # op 30: 10 x 3 = 30 min (M3, week 2).
+        ("WO1", "FG", "P1", 10.0, date(2025, 1, 6), date(2025, 1, 20), "released", 0),
+        # In progress with op 10 done; its start (Jan 2) counts from as-of. Ops 20, 30,
+        # 40 spread over the 14 days: Jan 6 (M1 20 x 6 = 120 min), Jan 10 (M2 20 x 3 =
+        # 60 min), Jan 15 (M1 20 x 3 = 60 min, week 2).
+        ("WO2", "SUB", "P1", 20.0, date(2025, 1, 2), date(2025, 1, 20), "in_progress", 1),
+        # starts after the horizon: its load falls in weeks not reported
+        ("PWO3", "FG", "P1", 5.0, date(2025, 1, 20), date(2025, 1, 27), "proposed", 0),
+    )
+    inputs = _inputs(work_centers, shifts, downtime, routings, work_orders)
+    mps = _frame(MPS_SKUS, ("FG", "P1"))
+    load = capacity_load(inputs, mps, AS_OF, 10)
+    # available = units x (minutes of the week in the horizon - closed minutes) / 60
+    # M1 week 1: 2 x (10080 - (10080 - 5 x 480 + 240)) / 60 = 2 x 36 = 72 h
+    # M1 week 2: 2 x (4320 - (4320 - 3 x 480)) / 60 = 2 x 24 = 48 h
+    # M2: 10080 / 60 = 168 h, then 4320 / 60 = 72 h. M3: Sunday's 8 h, then nothing.
+    expected = _load(
+        ("M1", "P1", WEEK_1, 5.5, 72.0, 100 * 5.5 / 72, 3.5),  # 90 + 120 + 120 min; 210 MPS
+        ("M1", "P1", WEEK_2, 1.0, 48.0, 100 * 1.0 / 48, 0.0),
+        ("M2", "P1", WEEK_1, 1.0, 168.0, 100 * 1.0 / 168, 0.0),
+        ("M2", "P1", WEEK_2, 0.0, 72.0, 0.0, 0.0),
+        ("M3", "P1", WEEK_1, 0.0, 8.0, 0.0, 0.0),
+        ("M3", "P1", WEEK_2, 0.5, 0.0, None, 0.5),  # load but no capacity: no percentage
+    )
+    assert_frame_equal(load, expected)
+
+
+def test_a_week_starting_before_as_of_is_clipped_to_it_and_no_orders_load_nothing():
+    # as-of Wednesday 2025-01-08, 10 days: Wed-Sun of week 1 (5 days) and Mon-Fri of
+    # week 2 (Jan 13-17); a work center without shifts is open 24 h x 3 units
+    work_centers = _frame(WORK_CENTERS, ("OPEN", "P1", 3, None))
+    load = capacity_load(_inputs(work_centers), _frame(MPS_SKUS), date(2025, 1, 8), 10)
+    expected = _load(
+        ("OPEN", "P1", WEEK_1, 0.0, 3 * 5 * 24.0, 0.0, 0.0),
+        ("OPEN", "P1", WEEK_2, 0.0, 3 * 5 * 24.0, 0.0, 0.0),
+    )
+    assert_frame_equal(load, expected)
+
+
+def test_downtime_off_shift_or_outside_the_horizon_takes_nothing_away():
+    # Mon-Fri 08:00-16:00, 1 unit, horizon 7 days. Downtime Saturday (off shift),
+    # Monday 06:00-09:00 (only 08:00-09:00 is shift time), the week before as-of, and
+    # the Monday after the horizon: 5 x 8 h - 1 h = 39 h.
+    work_centers = _frame(WORK_CENTERS, ("M1", "P1", 1, None))
+    shifts = _frame(SHIFTS, *[("M1", day, "08:00", "16:00") for day in range(5)])
+    downtime = _frame(
+        DOWNTIME,
+        ("M1", datetime(2025, 1, 11, 8), datetime(2025, 1, 11, 16)),
+        ("M1", datetime(2025, 1, 6, 6), datetime(2025, 1, 6, 9)),
+        ("M1", datetime(2024, 12, 30, 8), datetime(2024, 12, 30, 16)),
+        ("M1", datetime(2025, 1, 13, 8), datetime(2025, 1, 13, 16)),
+    )
+    load = capacity_load(_inputs(work_centers, shifts, downtime), _frame(MPS_SKUS), AS_OF, 7)
+    assert_frame_equal(load, _load(("M1", "P1", WEEK_1, 0.0, 39.0, 0.0, 0.0)))
+
+
+def test_an_operation_with_alternatives_loads_one_of_them_with_its_efficiency():
+    # op 10 may run on A or B. Routing rows come from SQL in no set order, so the
+    # alternative loaded is the first by work_center_id, A: (10 + 4 x 5) / 0.75 = 40 min
+    work_centers = _frame(WORK_CENTERS, ("A", "P1", 1, 0.75), ("B", "P1", 1, None))
+    routings = _frame(
+        ROUTINGS,
+        ("X", "P1", 10, "B", 1.0, None, None, None),
+        ("X", "P1", 10, "A", 5.0, 10.0, None, None),
+    )
+    work_orders = _frame(
+        WORK_ORDERS, ("WO", "X", "P1", 4.0, date(2025, 1, 7), date(2025, 1, 9), "planned", 0)
+    )
+    inputs = _inputs(work_centers, routings=routings, work_orders=work_orders)
+    load = capacity_load(inputs, _frame(MPS_SKUS, ("X", "P1")), AS_OF, 7)
+    assert load.select("work_center_id", "required_hours", "mps_required_hours").rows() == [
+        ("A", 40 / 60, 40 / 60),
+        ("B", 0.0, 0.0),
+    ]
