@@ -31,3 +31,9 @@ class RunLockedError(PlannerError):
     """Another run holds the warehouse; this one did not start and changed nothing."""
 
     exit_code = 3
+
+
+class ExtractTooLargeError(PlannerError):
+    """The extract needs more memory than this machine has free; nothing was started."""
+
+    exit_code = 4
