@@ -45,6 +45,7 @@ from planning.scheduling.outputs import (
     work_order_schedule,
 )
 from planning.scheduling.shop import (
+    UNSTAFFED,
     PlantSchedule,
     ShopInputs,
     orders_to_schedule,
@@ -379,7 +380,7 @@ def shop_tables(
     as_of, days = run.as_of, run.settings.rules.schedule_horizon_days
     parts = run.staging / SCHEDULE_PARTS
     schedule = _parts(parts, "schedule", SCHEDULE_SCHEMA)
-    unstaffed = _parts(parts, "unstaffed", None)
+    unstaffed = _parts(parts, "unstaffed", UNSTAFFED)
     orders = orders_to_schedule(inputs, as_of, days)
     scheduled = work_order_schedule(schedule, orders, as_of)
     demand = con.sql(SHOP_DEMAND_QUERY).pl()
@@ -414,11 +415,11 @@ def shop_tables(
     }  # fmt: skip
 
 
-def _parts(folder: Path, kind: str, schema) -> pl.DataFrame:
+def _parts(folder: Path, kind: str, schema: dict) -> pl.DataFrame:
+    """The plants' frames of one kind, none when no plant was scheduled."""
     files = sorted(folder.glob(f"*.{kind}.parquet")) if folder.exists() else []
-    if not files:
-        return pl.DataFrame(schema=schema) if schema else pl.DataFrame()
-    return pl.concat([pl.read_parquet(file) for file in files], how="vertical_relaxed")
+    frames = [pl.read_parquet(file) for file in files]
+    return pl.concat([pl.DataFrame(schema=schema), *frames], how="vertical_relaxed")
 
 
 def _components(

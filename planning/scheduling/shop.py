@@ -167,11 +167,19 @@ def schedule_plant(
     return PlantSchedule(outcome, unstaffed)
 
 
+UNSTAFFED = {
+    "order_id": pl.String,
+    "op_seq": pl.Int64,
+    "skill": pl.String,
+    "duration_minutes": pl.Int64,
+}
+
+
 @dataclass(frozen=True)
 class PlantSchedule:
     outcome: ScheduleOutcome
-    # operations scheduled without a person: nobody with the skill works a shift long
-    # enough (order_id, op_seq, skill, duration_minutes)
+    # operations scheduled without a person (UNSTAFFED): nobody with the skill
+    # works a shift long enough
     unstaffed: pl.DataFrame
 
 
