@@ -32,9 +32,15 @@ from planning.extract.read import read_extract
 from planning.lock import run_lock
 from planning.marts import build_marts
 from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
+from planning.mrp.exceptions import EXCEPTIONS
 from planning.publish import RunFolder, new_run_id, write_csv, write_json
 from planning.report import read_plan_tables, write_report
-from planning.scheduling import SCHEDULE_SCHEMA, SolverSettings, with_timestamps
+from planning.scheduling import (
+    SCHEDULE_SCHEMA,
+    SchedulingInputError,
+    SolverSettings,
+    with_timestamps,
+)
 from planning.scheduling.capacity import capacity_load
 from planning.scheduling.outputs import (
     fill_dates,
@@ -338,7 +344,17 @@ def schedule_one_plant(run: PlanRun, plant: str, report: Report = print) -> None
         with _warehouse(run.settings, read_only=True) as con:
             inputs = read_shop_inputs(con, run.run_id)
         days = run.settings.rules.schedule_horizon_days
-        result = schedule_plant(inputs, plant, run.as_of, days, SolverSettings.from_env())
+        try:
+            result = schedule_plant(inputs, plant, run.as_of, days, SolverSettings.from_env())
+        except SchedulingInputError as error:
+            # one plant's unschedulable data must not cost every plant its plan
+            run.manifest.setdefault("schedule", {})[plant] = {
+                "status": "not_scheduled",
+                "error": str(error),
+            }
+            report(f"  {plant}: not scheduled: {error}")
+            run.save()
+            return
         folder = run.staging / SCHEDULE_PARTS
         folder.mkdir(exist_ok=True)
         result.outcome.schedule.write_parquet(folder / f"{plant}.schedule.parquet")
@@ -397,8 +413,23 @@ def shop_tables(
     found = con.sql(
         "select * exclude (run_id) from plan.exceptions where run_id = ?", params=[run.run_id]
     ).pl()
+    unscheduled = pl.DataFrame(
+        [
+            {
+                "category": "invalid_data",
+                "severity": "high",
+                "location_id": plant,
+                "ref_id": plant,
+                "date": as_of,
+                "message": f"plant {plant} not scheduled: {outcome['error']}",
+            }
+            for plant, outcome in run.manifest.get("schedule", {}).items()
+            if outcome.get("status") == "not_scheduled"
+        ],
+        schema=EXCEPTIONS,
+    )
     exceptions = pl.concat(
-        [found, schedule_exceptions(scheduled, load, milestones, unstaffed, orders)],
+        [found, schedule_exceptions(scheduled, load, milestones, unstaffed, orders), unscheduled],
         how="vertical_relaxed",
     )
     return {

@@ -178,7 +178,7 @@ def schedule_exceptions(
 ) -> pl.DataFrame:
     """late_demand for work orders the schedule finishes after their due date,
     capacity_overload per work center and week over 100 %, missed_milestone,
-    and invalid_data for operations no person's shift can hold."""
+    and unstaffed_operation for operations no person's shift can hold."""
     late_orders = scheduled.filter(pl.col("is_late")).select(
         category=pl.lit("late_demand"), severity=pl.lit("medium"),
         item_id="item_id", location_id="location_id", ref_id="order_id",
@@ -218,7 +218,7 @@ def schedule_exceptions(
     )  # fmt: skip
     names = orders.select("order_id", "item_id", "location_id")
     unstaffed_rows = unstaffed.join(names, on="order_id").select(
-        category=pl.lit("invalid_data"), severity=pl.lit("low"),
+        category=pl.lit("unstaffed_operation"), severity=pl.lit("medium"),
         item_id="item_id", location_id="location_id",
         ref_id=pl.concat_str("order_id", pl.col("op_seq").cast(pl.String), separator="/"),
         date=pl.lit(None, pl.Date), qty=pl.lit(None, pl.Float64),

@@ -202,9 +202,14 @@ def staffable(
         .group_by("skill")
         .agg(longest=pl.col("longest").fill_null(2**62).max())
     )
-    checked = operations.join(longest, on="skill", how="left").with_columns(
-        fits=pl.col("skill").is_null()
-        | (pl.col("duration_minutes") <= pl.col("longest")).fill_null(False)
+    checked = (
+        operations.join(longest, on="skill", how="left")
+        .with_columns(
+            fits=pl.col("skill").is_null()
+            | (pl.col("duration_minutes") <= pl.col("longest")).fill_null(False)
+        )
+        # one decision per operation, whichever alternative it runs on
+        .with_columns(fits=pl.col("fits").all().over("order_id", "op_seq"))
     )
     unstaffed = (
         checked.filter(~pl.col("fits"))

@@ -370,7 +370,7 @@ def test_late_orders_overloads_missed_milestones_and_unstaffed_operations_are_re
          "milestone MS1 of PRJ1 due 2025-01-20: its demand is not completed in the horizon"),
         ("missed_milestone", "high", None, None, "PRJ1:MS4", date(2025, 1, 20), None,
          "milestone MS4 of PRJ1 due 2025-01-20: projected 2025-01-22"),
-        ("invalid_data", "low", "B", "P1", "PWO3/20", None, None,
+        ("unstaffed_operation", "medium", "B", "P1", "PWO3/20", None, None,
          "operation needs skill weld for 600 min, longer than any shift of a person with it; "
          "scheduled without a person"),
     )  # fmt: skip
