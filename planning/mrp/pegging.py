@@ -63,10 +63,12 @@ class Pegging:
 def fifo_order(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Rows in FIFO order within each SKU; zero quantities dropped."""
     return (
-        frame.select(schema.keys())
+        frame.lazy()  # one pass, one copy
+        .select(schema.keys())
         .cast(schema)
         .filter(pl.col("qty") > EPSILON)
         .sort("sku_idx", "day", "rank", list(schema)[2])
+        .collect()
     )
 
 
