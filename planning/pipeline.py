@@ -74,7 +74,8 @@ Report = Callable[[str], None]
 MASTER_FILES = ("locations", "items", "skus")  # nothing can be planned without valid rows here
 # the plan tables the ERP reads as files from the run folder
 RUN_STATE = "run.json"
-SCHEDULE_PARTS = "schedule_parts"  # each plant's schedule, in the staging folder
+SCHEDULE_PARTS = "schedule_parts"
+MIN_PLANT_SECONDS = 5.0  # each plant's schedule, in the staging folder
 SHOP_FILES = ("work_order_schedule", "move_orders", "shipping_requests")
 SHOP_DEMAND_QUERY = """select demand_type, demand_id, order_id, order_line, item_id, location_id,
     qty, demand_date, original_date, project_id from marts.fct_demand"""
@@ -325,10 +326,12 @@ def write_run_report(run: PlanRun, report: Report = print) -> None:
 
 
 def schedule_plants(run: PlanRun, report: Report = print) -> None:
-    """The finite schedule of every plant, one after another (the DAG maps
-    ``schedule_one_plant`` over ``list_plants`` instead)."""
-    for plant in list_plants(run):
-        schedule_one_plant(run, plant, report)
+    """The finite schedule of every plant, one after another, sharing the CP-SAT
+    time limit between them (the DAG maps ``schedule_one_plant`` over
+    ``list_plants`` instead, each plant with the whole limit on its worker)."""
+    names = list_plants(run)
+    for plant in names:
+        schedule_one_plant(run, plant, report, share=1 / len(names))
 
 
 def list_plants(run: PlanRun) -> list[str]:
@@ -337,15 +340,21 @@ def list_plants(run: PlanRun) -> list[str]:
         return plants(read_shop_inputs(con, run.run_id))
 
 
-def schedule_one_plant(run: PlanRun, plant: str, report: Report = print) -> None:
-    """CP-SAT schedule of one plant's work orders, kept in the run's staging folder."""
+def schedule_one_plant(
+    run: PlanRun, plant: str, report: Report = print, share: float = 1.0
+) -> None:
+    """CP-SAT schedule of one plant's work orders, kept in the run's staging folder;
+    ``share`` of PLANNER_SCHEDULE_TIME_LIMIT is its time (at least 5 s)."""
     _require_own_extract(run)
     with run.step(f"schedule {plant} (CP-SAT)", report):
         with _warehouse(run.settings, read_only=True) as con:
             inputs = read_shop_inputs(con, run.run_id)
         days = run.settings.rules.schedule_horizon_days
         try:
-            result = schedule_plant(inputs, plant, run.as_of, days, SolverSettings.from_env())
+            solver = SolverSettings.from_env()
+            limit = max(MIN_PLANT_SECONDS, solver.time_limit_seconds * share)
+            solver = SolverSettings.from_env(time_limit_seconds=limit)
+            result = schedule_plant(inputs, plant, run.as_of, days, solver)
         except SchedulingInputError as error:
             # one plant's unschedulable data must not cost every plant its plan
             run.manifest.setdefault("schedule", {})[plant] = {
@@ -364,6 +373,11 @@ def schedule_one_plant(run: PlanRun, plant: str, report: Report = print) -> None
         report(
             f"  {plant}: {summary['operations']} operations, {summary['status']}, "
             f"{summary['late_orders']} late orders, makespan {summary['makespan_minutes']} min"
+            + (
+                f", {result.left_out_orders} orders beyond the operations cap"
+                if result.left_out_orders
+                else ""
+            )
         )
     run.save()
 
@@ -488,6 +502,7 @@ def schedule_summary(result: PlantSchedule) -> dict[str, Any]:
         "makespan_minutes": report.makespan,
         "makespan_bound": report.makespan_bound,
         "late_orders": int(result.outcome.orders["late"].sum()),
+        "orders_beyond_operations_cap": result.left_out_orders,
         "unstaffed_operations": result.unstaffed.height,
         "method": report.method,
         "seconds": round(report.wall_seconds, 2),

@@ -8,6 +8,7 @@ Times are minutes from as-of midnight, plant time.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -22,6 +23,8 @@ from planning.scheduling.solve import SolverSettings
 
 MINUTES_PER_DAY = 24 * 60
 AFTER_HORIZON = 2**40  # minutes: "open from the horizon's end on"
+# operations per plant the finite schedule takes (PLANNER_SCHEDULE_MAX_OPERATIONS)
+MAX_OPERATIONS = int(os.environ.get("PLANNER_SCHEDULE_MAX_OPERATIONS", "2000"))
 COMPONENT_DEMAND = ("work_order_component", "planned_work_order_component")
 
 QUERIES = {
@@ -142,11 +145,15 @@ def schedule_plant(
     as_of: date,
     horizon_days: int,
     settings: SolverSettings,
+    max_operations: int = MAX_OPERATIONS,
 ) -> PlantSchedule:
-    """The finite-capacity schedule of one plant's work orders (CP-SAT)."""
+    """The finite-capacity schedule of one plant's work orders (CP-SAT), at most
+    ``max_operations`` of them: work in progress and released first, then by
+    start date; the orders left out are counted (capacity load still covers them)."""
     centers = inputs.work_centers.filter(pl.col("location_id") == plant)
     orders = orders_to_schedule(inputs, as_of, horizon_days).filter(pl.col("location_id") == plant)
     operations = remaining_operations(orders, inputs.routings, centers)
+    operations, left_out = within_cap(operations, orders, max_operations)
     origin = datetime.combine(as_of, time())
     horizon_minutes = horizon_days * MINUTES_PER_DAY
     in_plant = pl.col("work_center_id").is_in(centers["work_center_id"].implode())
@@ -164,7 +171,25 @@ def schedule_plant(
         personnel_availability=availability,
         settings=settings,
     )
-    return PlantSchedule(outcome, unstaffed)
+    return PlantSchedule(outcome, unstaffed, left_out)
+
+
+def within_cap(
+    operations: pl.DataFrame, orders: pl.DataFrame, max_operations: int
+) -> tuple[pl.DataFrame, int]:
+    """The operations of the most urgent orders, up to ``max_operations``
+    (alternatives count once); and how many orders did not fit."""
+    urgency = pl.col("status").replace_strict(
+        {"in_progress": 0, "released": 1}, default=2, return_dtype=pl.Int64
+    )
+    counts = operations.group_by("order_id").agg(pl.col("op_seq").n_unique().alias("steps"))
+    ranked = (
+        orders.join(counts, on="order_id")
+        .sort(urgency, "start_date", "order_id")
+        .with_columns(total=pl.col("steps").cum_sum())
+    )
+    kept = ranked.filter(pl.col("total") <= max_operations).select("order_id")
+    return operations.join(kept, on="order_id", how="semi"), ranked.height - kept.height
 
 
 UNSTAFFED = {
@@ -181,6 +206,7 @@ class PlantSchedule:
     # operations scheduled without a person (UNSTAFFED): nobody with the skill
     # works a shift long enough
     unstaffed: pl.DataFrame
+    left_out_orders: int  # beyond the plant's operations cap, not finitely scheduled
 
 
 def staffable(
