@@ -246,8 +246,8 @@ def begin_run(
 
 
 # Peak memory of a whole run per byte of extract CSV, measured: 1M SKUs (468 MiB of
-# CSV) peaked at about 19 GiB. Parquet counts 3 times its size (it compresses).
-MEMORY_PER_EXTRACT_BYTE = 42
+# CSV) peaked at about 21 GiB. Parquet counts 3 times its size (it compresses).
+MEMORY_PER_EXTRACT_BYTE = 45
 
 
 def require_memory(extract_dir: Path, available: int | None = None) -> None:
