@@ -13,20 +13,21 @@ from planning.scheduling.instances import read_best_known
 from planning.scheduling.solve import SolverSettings
 
 BENCHMARKS = Path(__file__).resolve().parents[4] / "shared" / "benchmarks"
-pytestmark = pytest.mark.skipif(
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "benchmarks"  # ft06, mk03
+needs_shared = pytest.mark.skipif(
     not BENCHMARKS.is_dir(), reason="the shared benchmark folder is not checked out"
 )
 TARGET = SolverSettings(time_limit_seconds=60, workers=2, seed=1)
 
 
 def test_ft06_reaches_its_optimum_of_55():
-    result = run_benchmark(BENCHMARKS / "jobshop" / "ft06.txt", settings=TARGET)
+    result = run_benchmark(FIXTURES / "ft06.txt", settings=TARGET)
     assert (result.makespan, result.bound, result.status) == (55, 55, "OPTIMAL")
     assert result.seconds < 10
 
 
 def test_the_cli_ends_with_the_result_line(capsys):
-    code = main(["schedule-benchmark", str(BENCHMARKS / "fjsp" / "mk03.txt"), "--time-limit", "20"])
+    code = main(["schedule-benchmark", str(FIXTURES / "mk03.txt"), "--time-limit", "20"])
     assert code == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert re.fullmatch(
@@ -34,6 +35,7 @@ def test_the_cli_ends_with_the_result_line(capsys):
     ), last
 
 
+@needs_shared
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "name",
@@ -49,6 +51,7 @@ def test_closed_instances_reach_the_proven_optimum_within_a_minute_on_two_cores(
     assert result.seconds < 65  # the limit, plus model building
 
 
+@needs_shared
 @pytest.mark.slow
 def test_ta01_gets_within_one_percent_of_1231_in_a_minute():
     result = run_benchmark(BENCHMARKS / "jobshop" / "ta01.txt", settings=TARGET)
