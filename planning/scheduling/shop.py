@@ -17,7 +17,12 @@ import polars as pl
 
 from planning.scheduling.calendar import unavailability_from_shifts
 from planning.scheduling.problem import PERSONNEL_AVAILABILITY_SCHEMA
-from planning.scheduling.routing import operations_from_work_orders, resources_from_work_centers
+from planning.scheduling.routing import (
+    ROUTINGS_SCHEMA,
+    WORK_CENTERS_SCHEMA,
+    operations_from_work_orders,
+    resources_from_work_centers,
+)
 from planning.scheduling.scheduler import ScheduleOutcome, schedule_operations
 from planning.scheduling.solve import SolverSettings
 
@@ -40,6 +45,21 @@ QUERIES = {
         start_date, due_date, work_order_status as status, coalesce(ops_completed, 0)
         as ops_completed from staging.stg_erp__open_work_orders""",
 }
+SHIFTS = {
+    "work_center_id": pl.String,
+    "weekday": pl.Int64,
+    "start_time": pl.String,
+    "end_time": pl.String,
+}
+DOWNTIME = {"work_center_id": pl.String, "start_at": pl.Datetime("us"), "end_at": pl.Datetime("us")}
+PERSONNEL = {
+    "person_id": pl.String,
+    "location_id": pl.String,
+    "skill": pl.String,
+    "shift_start": pl.Time,
+    "shift_end": pl.Time,
+}
+MATERIAL_READY = {"order_id": pl.String, "ready_date": pl.Date}
 WORK_ORDERS = {
     "order_id": pl.String,
     "item_id": pl.String,
@@ -56,18 +76,21 @@ WORK_ORDERS = {
 class ShopInputs:
     """One run's shop-floor inputs, read once for every plant."""
 
-    routings: pl.DataFrame
-    work_centers: pl.DataFrame
-    shifts: pl.DataFrame
-    downtime: pl.DataFrame
-    personnel: pl.DataFrame
+    routings: pl.DataFrame  # routing.ROUTINGS_SCHEMA
+    work_centers: pl.DataFrame  # routing.WORK_CENTERS_SCHEMA
+    shifts: pl.DataFrame  # SHIFTS
+    downtime: pl.DataFrame  # DOWNTIME
+    personnel: pl.DataFrame  # PERSONNEL
     work_orders: pl.DataFrame  # WORK_ORDERS: open ones and the plan's, to schedule or load
-    material_ready: pl.DataFrame  # order_id, ready_date: when its components have all arrived
+    material_ready: pl.DataFrame  # MATERIAL_READY: when an order's components have all arrived
 
 
 def read_shop_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> ShopInputs:
     """The shop-floor extract and the run's planned work orders and pegging."""
     frames = {name: con.sql(query).pl() for name, query in QUERIES.items()}
+    schemas = {"routings": ROUTINGS_SCHEMA, "work_centers": WORK_CENTERS_SCHEMA}
+    schemas |= {"shifts": SHIFTS, "downtime": DOWNTIME, "personnel": PERSONNEL}
+    frames |= {name: frames[name].cast(dict(schema)) for name, schema in schemas.items()}
     planned = con.sql(
         """select order_id, item_id, location_id, qty, start_date, due_date,
                   'proposed' as status, 0 as ops_completed
@@ -85,7 +108,7 @@ def read_shop_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> ShopInputs:
     return ShopInputs(
         **frames,
         work_orders=pl.concat([open_orders.cast(WORK_ORDERS), planned.cast(WORK_ORDERS)]),
-        material_ready=ready,
+        material_ready=ready.cast(MATERIAL_READY),
     )
 
 

@@ -10,33 +10,12 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from planning.scheduling.capacity import CAPACITY_LOAD, capacity_load
-from planning.scheduling.shop import WORK_ORDERS, ShopInputs
+from planning.scheduling.routing import ROUTINGS_SCHEMA as ROUTINGS
+from planning.scheduling.routing import WORK_CENTERS_SCHEMA as WORK_CENTERS
+from planning.scheduling.shop import DOWNTIME, SHIFTS, WORK_ORDERS, ShopInputs
 
 AS_OF = date(2025, 1, 6)  # a Monday
 WEEK_1, WEEK_2 = date(2025, 1, 6), date(2025, 1, 13)
-ROUTINGS = {
-    "item_id": pl.String,
-    "location_id": pl.String,
-    "op_seq": pl.Int64,
-    "work_center_id": pl.String,
-    "run_minutes_per_unit": pl.Float64,
-    "setup_minutes": pl.Float64,
-    "skill": pl.String,
-    "setup_family": pl.String,
-}
-WORK_CENTERS = {
-    "work_center_id": pl.String,
-    "location_id": pl.String,
-    "capacity_units": pl.Int64,
-    "efficiency": pl.Float64,
-}
-SHIFTS = {
-    "work_center_id": pl.String,
-    "weekday": pl.Int64,
-    "start_time": pl.String,
-    "end_time": pl.String,
-}
-DOWNTIME = {"work_center_id": pl.String, "start_at": pl.Datetime("us"), "end_at": pl.Datetime("us")}
 MPS_SKUS = {"item_id": pl.String, "location_id": pl.String}
 
 

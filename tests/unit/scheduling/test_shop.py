@@ -15,9 +15,17 @@ import polars as pl
 from polars.testing import assert_frame_equal
 from scheduling_checks import violations
 
+from planning.scheduling.problem import OPERATIONS_SCHEMA as OPERATIONS
 from planning.scheduling.problem import PERSONNEL_AVAILABILITY_SCHEMA
+from planning.scheduling.routing import ROUTINGS_SCHEMA as ROUTINGS
+from planning.scheduling.routing import WORK_CENTERS_SCHEMA as WORK_CENTERS
 from planning.scheduling.shop import (
     AFTER_HORIZON,
+    DOWNTIME,
+    MATERIAL_READY,
+    PERSONNEL,
+    SHIFTS,
+    UNSTAFFED,
     WORK_ORDERS,
     ShopInputs,
     orders_to_schedule,
@@ -29,37 +37,6 @@ from planning.scheduling.shop import (
 from planning.scheduling.solve import SolverSettings
 
 AS_OF = date(2025, 1, 6)  # a Monday
-ROUTINGS = {
-    "item_id": pl.String,
-    "location_id": pl.String,
-    "op_seq": pl.Int64,
-    "work_center_id": pl.String,
-    "run_minutes_per_unit": pl.Float64,
-    "setup_minutes": pl.Float64,
-    "skill": pl.String,
-    "setup_family": pl.String,
-}
-WORK_CENTERS = {
-    "work_center_id": pl.String,
-    "location_id": pl.String,
-    "capacity_units": pl.Int64,
-    "efficiency": pl.Float64,
-}
-SHIFTS = {
-    "work_center_id": pl.String,
-    "weekday": pl.Int64,
-    "start_time": pl.String,
-    "end_time": pl.String,
-}
-DOWNTIME = {"work_center_id": pl.String, "start_at": pl.Datetime("us"), "end_at": pl.Datetime("us")}
-PERSONNEL = {
-    "person_id": pl.String,
-    "location_id": pl.String,
-    "skill": pl.String,
-    "shift_start": pl.Time,
-    "shift_end": pl.Time,
-}
-MATERIAL_READY = {"order_id": pl.String, "ready_date": pl.Date}
 
 
 def _frame(schema: dict, *rows: tuple) -> pl.DataFrame:
@@ -221,24 +198,6 @@ def test_a_shift_starting_and_ending_at_the_same_time_lasts_the_whole_day():
 
 
 # -- staffable -------------------------------------------------------------------------
-
-OPERATIONS = {
-    "order_id": pl.String,
-    "op_seq": pl.Int64,
-    "work_center_id": pl.String,
-    "duration_minutes": pl.Int64,
-    "setup_family": pl.String,
-    "skill": pl.String,
-    "release_minute": pl.Int64,
-    "due_minute": pl.Int64,
-    "weight": pl.Float64,
-}
-UNSTAFFED = {
-    "order_id": pl.String,
-    "op_seq": pl.Int64,
-    "skill": pl.String,
-    "duration_minutes": pl.Int64,
-}
 
 
 def _op(order: str, seq: int, center: str, minutes: int, skill: str | None) -> tuple:
