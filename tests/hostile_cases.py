@@ -69,7 +69,6 @@ class Case:
     mutate: Mutation
     fatal: Fatal | None = None
     quarantined: frozenset[tuple[str, int, str, str | None]] = frozenset()
-    xfail: str | None = None  # a known bug: the expected outcome is not met yet
 
     def build(self, folder: Path) -> Path:
         shutil.copytree(SAMPLE, folder)
