@@ -8,6 +8,7 @@ callers of the steps in order.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -529,6 +530,7 @@ def publish_run(run: PlanRun, report: Report = print) -> RunOutcome:
     run.manifest["serving_warehouse"] = str(serving)
     run.manifest |= _closing("succeeded")
     (run.staging / RUN_STATE).unlink()
+    shutil.rmtree(run.staging / SCHEDULE_PARTS, ignore_errors=True)  # in the plan tables now
     published = run.folder.publish(run.manifest)
     report(f"published {published} (latest -> {run.run_id})")
     return RunOutcome(run.run_id, "succeeded", published, run.manifest, 0)
