@@ -35,7 +35,7 @@ from planning.marts import build_marts
 from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
 from planning.mrp.exceptions import EXCEPTIONS
 from planning.publish import RunFolder, new_run_id, write_csv, write_json
-from planning.report import read_plan_tables, write_report
+from planning.report import read_plan_tables, value_counts, write_report
 from planning.scheduling import (
     SCHEDULE_SCHEMA,
     SchedulingInputError,
@@ -397,9 +397,7 @@ def finish_schedule(run: PlanRun, report: Report = print) -> None:
         write_plan(con, runs_row(run.manifest), tables)
         counts = {name: frame.height for name, frame in tables.items()}
         run.manifest["plan"]["rows"] |= counts
-        run.manifest["plan"]["exceptions"] = dict(
-            sorted(tables["exceptions"]["category"].value_counts().iter_rows())
-        )
+        run.manifest["plan"]["exceptions"] = value_counts(tables["exceptions"], "category")
         report("  " + ", ".join(f"{counts[name]} {name.replace('_', ' ')}" for name in SHOP_FILES))
     run.save()
 
@@ -559,8 +557,8 @@ def plan_summary(plan: MaterialPlan) -> dict[str, Any]:
     """Rows per plan table, exceptions per category, action messages per action."""
     return {
         "rows": {name: frame.height for name, frame in plan.tables().items()},
-        "exceptions": dict(sorted(plan.exceptions["category"].value_counts().iter_rows())),
-        "actions": dict(sorted(plan.action_messages["action"].value_counts().iter_rows())),
+        "exceptions": value_counts(plan.exceptions, "category"),
+        "actions": value_counts(plan.action_messages, "action"),
     }
 
 

@@ -159,8 +159,8 @@ def plan_kpis(tables: Mapping[str, pl.DataFrame]) -> PlanKpis:
         average_load_pct=average_load,
         max_load_pct=max_load,
         overloaded_center_weeks=overloaded,
-        action_messages=_counts(tables["action_messages"], "action"),
-        exceptions_by_severity=_counts(exceptions, "severity"),
+        action_messages=value_counts(tables["action_messages"], "action"),
+        exceptions_by_severity=value_counts(exceptions, "severity"),
     )
 
 
@@ -195,7 +195,8 @@ def _is_sales_order_message() -> pl.Expr:
     return pl.col("message").str.starts_with(SALES_ORDER_MESSAGE)
 
 
-def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
+def value_counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    """Rows per value of ``column``, by value."""
     counts = frame.group_by(column).len().sort(column, nulls_last=True)
     return {str(key): n for key, n in counts.iter_rows()}
 
@@ -725,7 +726,7 @@ def _milestones_section(milestones: pl.DataFrame | None) -> str:
         return head + f"<p class='absent'>{NOT_PLANNED}</p></section>"
     if milestones.height == 0:
         return head + "<p class='empty'>No milestones.</p></section>"
-    counts = _counts(milestones, "status")
+    counts = value_counts(milestones, "status")
     rank = pl.col("status").replace_strict(
         {s: i for i, s in enumerate(MILESTONE_STATUSES)},
         default=len(MILESTONE_STATUSES),
