@@ -32,7 +32,7 @@ from planning.errors import (
 from planning.extract.read import read_extract
 from planning.lock import run_lock
 from planning.marts import build_marts
-from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
+from planning.mrp import PLAN_TABLES, MaterialPlan, plan_materials, read_planning_inputs
 from planning.mrp.exceptions import EXCEPTIONS
 from planning.publish import RunFolder, new_run_id, write_csv, write_json
 from planning.report import read_plan_tables, value_counts, write_report
@@ -63,6 +63,7 @@ from planning.scheduling.shop import (
 from planning.validation.validate import ValidatedExtract
 from planning.validation.validate import validate_extract as run_suites
 from planning.warehouse import (
+    WRITE_BATCH_ROWS,
     connect,
     load_extract,
     loaded_run_id,
@@ -304,7 +305,8 @@ def plan_supply(run: PlanRun, report: Report = print) -> None:
         for line in describe_plan(run.manifest["plan"]):
             report(line)
         write_plan_files(run.staging, plan)
-        write_plan(con, runs_row(run.manifest), plan.tables())
+        tables = {name: plan.batches(name, WRITE_BATCH_ROWS) for name in PLAN_TABLES}
+        write_plan(con, runs_row(run.manifest), tables)
     run.save()
 
 
@@ -556,7 +558,7 @@ def fail_run(run: PlanRun, error: BaseException, report: Report = print) -> RunO
 def plan_summary(plan: MaterialPlan) -> dict[str, Any]:
     """Rows per plan table, exceptions per category, action messages per action."""
     return {
-        "rows": {name: frame.height for name, frame in plan.tables().items()},
+        "rows": plan.row_counts(),
         "exceptions": value_counts(plan.exceptions, "category"),
         "actions": value_counts(plan.action_messages, "action"),
     }
@@ -576,9 +578,8 @@ def describe_plan(summary: dict[str, Any]) -> list[str]:
 
 def write_plan_files(folder: Path, plan: MaterialPlan) -> None:
     """The ERP-facing files of the plan (``ERP_FILES``) into the run folder."""
-    tables = plan.tables()
     for name in ERP_FILES:
-        write_csv(folder / f"{name}.csv", tables[name])
+        write_csv(folder / f"{name}.csv", plan.table(name))
 
 
 def runs_row(manifest: dict[str, Any]) -> dict[str, Any]:

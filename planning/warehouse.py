@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -24,7 +25,7 @@ RAW_SCHEMA = "raw"
 AUDIT_SCHEMA = "audit"
 PLAN_SCHEMA = "plan"
 PLAN_RUNS_KEPT = 7
-WRITE_BATCH_ROWS = 1_000_000
+WRITE_BATCH_ROWS = 1_000_000  # rows of a large plan table named and written at a time
 PLAN_RUNS = {
     "run_id": pl.String,
     "as_of": pl.Date,
@@ -126,27 +127,33 @@ def loaded_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def write_plan(
-    con: duckdb.DuckDBPyConnection, run: dict[str, object], tables: dict[str, pl.DataFrame]
+    con: duckdb.DuckDBPyConnection,
+    run: dict[str, object],
+    tables: Mapping[str, pl.DataFrame | Iterable[pl.DataFrame]],
 ) -> None:
     """Add one run's plan tables and its ``plan.runs`` row, in one transaction.
 
     ``run`` holds the ``runs`` columns (run_id, as_of, extract_id, status,
-    started_at, finished_at, counts and timings as JSON text). Rows of runs
-    older than the last ``PLAN_RUNS_KEPT`` are deleted.
+    started_at, finished_at, counts and timings as JSON text). A table comes as
+    one frame, or as frames to append one after another (at least one; an
+    empty one still gives the table its columns) when it is too large to hold
+    whole. Rows of runs older than the last ``PLAN_RUNS_KEPT`` are deleted.
     """
     run_id = run["run_id"]
     con.begin()
     try:
         con.execute(f"create schema if not exists {PLAN_SCHEMA}")
+        # rows may be stored in any order, so appends run on every thread
+        con.execute("set preserve_insertion_order = false")
         runs = pl.DataFrame([run], schema=PLAN_RUNS)
-        for name, frame in {"runs": runs, **tables}.items():
-            rows = frame.select(pl.lit(run_id).alias("run_id"), pl.exclude("run_id"))
-            _from_frame(
-                con, rows.head(0), f"create table if not exists {PLAN_SCHEMA}.{name} as {{rows}}"
-            )
-            con.execute(f"delete from {PLAN_SCHEMA}.{name} where run_id = ?", [run_id])
-            for part in rows.iter_slices(WRITE_BATCH_ROWS):  # bounded Arrow copies
-                _from_frame(con, part, f"insert into {PLAN_SCHEMA}.{name} by name {{rows}}")
+        for name, parts in {"runs": runs, **tables}.items():
+            for number, part in enumerate([parts] if isinstance(parts, pl.DataFrame) else parts):
+                rows = part.select(pl.lit(run_id).alias("run_id"), pl.exclude("run_id"))
+                if number == 0:
+                    statement = f"create table if not exists {PLAN_SCHEMA}.{name} as {{rows}}"
+                    _from_frame(con, rows.head(0), statement)
+                    con.execute(f"delete from {PLAN_SCHEMA}.{name} where run_id = ?", [run_id])
+                _from_frame(con, rows, f"insert into {PLAN_SCHEMA}.{name} by name {{rows}}")
         kept = f"""select run_id from {PLAN_SCHEMA}.runs
                    order by started_at desc limit {PLAN_RUNS_KEPT}"""
         for name in ["runs", *tables]:
@@ -155,6 +162,8 @@ def write_plan(
     except BaseException:
         con.rollback()
         raise
+    finally:
+        con.execute("reset preserve_insertion_order")
 
 
 def set_run_status(con: duckdb.DuckDBPyConnection, run_id: str, status: str, finished_at) -> None:

@@ -11,6 +11,7 @@ import polars as pl
 from planning.config import PlanningRules
 from planning.mrp.buckets import date_of
 from planning.mrp.netting import EPSILON
+from planning.mrp.pegging import RECEIPT
 
 # existing receipts as the engine tracks them
 RECEIPTS = {
@@ -44,11 +45,16 @@ def action_messages(
     as_of: date,
 ) -> pl.DataFrame:
     """Messages (``ACTION_MESSAGES``) for the movable existing receipts, from
-    their pegged qty and need day (``pegging.Pegging.supply``)."""
-    pegged = pegged_supply.select("supply_type", "supply_id", "pegged_qty", "need_day")
+    their pegged qty and need day (``pegging.Pegging.supply``, where a
+    receipt's ``ref`` is its row in ``receipts``)."""
+    pegged = pegged_supply.filter(pl.col("kind") == RECEIPT).select(
+        "pegged_qty", "need_day", receipt_row="ref"
+    )
     receipts = (
-        receipts.filter(pl.col("movable"))
-        .join(pegged, on=["supply_type", "supply_id"], how="left")
+        receipts.with_row_index("receipt_row")
+        .with_columns(pl.col("receipt_row").cast(pl.Int64))
+        .filter(pl.col("movable"))
+        .join(pegged, on="receipt_row", how="left")
         .with_columns(pl.col("pegged_qty").fill_null(0.0))
     )
     days = rules.action_tolerance_days

@@ -7,6 +7,10 @@ from datetime import date
 
 import polars as pl
 
+from planning.mrp.pegging import COMPONENT, DEMAND, TRANSFER
+
+LAST_RANK = 1_000_000  # demand without a priority comes after every prioritised one
+
 BOM_LINKS = {
     "parent_idx": pl.Int64,
     "component_idx": pl.Int64,
@@ -14,13 +18,6 @@ BOM_LINKS = {
     "qty_per_parent": pl.Float64,  # qty_per / (1 - scrap_rate)
     "valid_from_day": pl.Int64,  # days from as-of, may be negative; null = always
     "valid_to_day": pl.Int64,
-}
-DEPENDENT_DEMAND = {
-    "demand_type": pl.String,
-    "demand_id": pl.String,
-    "sku_idx": pl.Int64,
-    "day": pl.Int64,
-    "qty": pl.Float64,
 }
 
 
@@ -54,35 +51,42 @@ def bom_links(skus: pl.DataFrame, bom: pl.DataFrame, as_of: date) -> pl.DataFram
 
 
 def explode_bom(orders: pl.DataFrame, links: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
-    """Component demand of planned work orders and source demand of planned transfers."""
+    """Component demand of planned work orders and source demand of planned
+    transfers (``DEMAND``), referring to the order by its ``order_row``."""
     components = (
         orders.filter(pl.col("replenishment") == "make")
-        .join(links, left_on="sku_idx", right_on="parent_idx")
+        .join(links, left_on="sku_idx", right_on="parent_idx", maintain_order="left")
         .filter(
             pl.col("valid_from_day").is_null() | (pl.col("valid_from_day") <= pl.col("start_day")),
             pl.col("valid_to_day").is_null() | (pl.col("valid_to_day") >= pl.col("start_day")),
         )
         .select(
-            demand_type=pl.lit("planned_work_order_component"),
-            demand_id=pl.concat_str("order_id", "component_item_id", separator=":"),
             sku_idx="component_idx",
             day="start_day",
+            kind=pl.lit(COMPONENT),
+            ref="order_row",
             qty=pl.col("order_qty") * pl.col("qty_per_parent"),
         )
     )
     sources = (
         orders.filter(pl.col("replenishment") == "transfer")
-        .join(skus.select("sku_idx", "source_sku_id"), on="sku_idx")
+        .join(skus.select("sku_idx", "source_sku_id"), on="sku_idx", maintain_order="left")
         .join(
             skus.select(pl.col("sku_id").alias("source_sku_id"), source_idx="sku_idx"),
             on="source_sku_id",
+            maintain_order="left",
         )
         .select(
-            demand_type=pl.lit("planned_transfer"),
-            demand_id="order_id",
             sku_idx="source_idx",
             day="start_day",
+            kind=pl.lit(TRANSFER),
+            ref="order_row",
             qty="order_qty",
         )
     )
-    return pl.concat([components, sources]).cast(DEPENDENT_DEMAND)
+    return (
+        pl.concat([components, sources], how="vertical_relaxed")
+        .with_columns(rank=pl.lit(LAST_RANK))
+        .select(DEMAND.keys())
+        .cast(DEMAND)
+    )

@@ -7,6 +7,7 @@ module (``levels``, ``netting``, ``lot_sizing``, ``orders``, ``bom``,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +16,7 @@ import polars as pl
 from planning.config import PlanningRules
 from planning.mrp import exceptions as found
 from planning.mrp.actions import RECEIPTS, action_messages
-from planning.mrp.bom import bom_links, explode_bom
+from planning.mrp.bom import LAST_RANK, bom_links, explode_bom
 from planning.mrp.buckets import date_of, day_of
 from planning.mrp.inputs import PlanningInputs
 from planning.mrp.levels import cycles, network_edges, planning_levels
@@ -32,40 +33,91 @@ from planning.mrp.lot_sizing import (
 )
 from planning.mrp.netting import PROJECTED_INVENTORY, SKU_PARAMETERS, net_requirements
 from planning.mrp.orders import planned_orders, purchase_requests, transfer_orders, work_orders
-from planning.mrp.pegging import DEMAND, peg
+from planning.mrp.pegging import (
+    DEMAND,
+    INDEPENDENT,
+    ON_HAND,
+    PLANNED,
+    RECEIPT,
+    SUPPLY,
+    PegNames,
+    peg,
+)
 
 PROJECTED_QUANTITIES = [n for n in PROJECTED_INVENTORY if n not in ("sku_idx", "day")]
 QTY_DECIMALS = 6
-LAST_RANK = 1_000_000  # demand without a priority comes after every prioritised one
+# the plan tables of CONTRACT.md section 2 the material plan fills
+PLAN_TABLES = (
+    "work_orders",
+    "purchase_requests",
+    "transfer_orders",
+    "action_messages",
+    "exceptions",
+    "pegging",
+    "projected_inventory",
+)
 
 
 @dataclass(frozen=True)
 class MaterialPlan:
-    planned_orders: pl.DataFrame
+    """The plan. Pegging and projected inventory, the largest tables by far, are
+    kept by reference (``pegs``, ``inventory``) and named when they are read:
+    all at once (``pegging``, ``tables``) or a batch at a time (``batches``)."""
+
+    planned_orders: pl.DataFrame  # PLANNED_ORDERS with their order_row
     work_orders: pl.DataFrame
     purchase_requests: pl.DataFrame
     transfer_orders: pl.DataFrame
     action_messages: pl.DataFrame
     exceptions: pl.DataFrame
-    pegging: pl.DataFrame
-    projected_inventory: pl.DataFrame
+    pegs: pl.DataFrame  # pegging.PEGS
+    inventory: pl.DataFrame  # netting.PROJECTED_INVENTORY, by sku_idx and day
+    names: PegNames
+    as_of: date
+
+    @property
+    def pegging(self) -> pl.DataFrame:
+        return self._named("pegging", self.pegs)
+
+    @property
+    def projected_inventory(self) -> pl.DataFrame:
+        return self._named("projected_inventory", self.inventory)
+
+    def row_counts(self) -> dict[str, int]:
+        return {name: self._unnamed(name).height for name in PLAN_TABLES}
+
+    def table(self, name: str) -> pl.DataFrame:
+        """Plan table ``name``, quantities rounded to ``QTY_DECIMALS`` places
+        (no float noise in files)."""
+        return _rounded(self._named(name, self._unnamed(name)))
 
     def tables(self) -> dict[str, pl.DataFrame]:
-        """The plan tables of CONTRACT.md section 2 this plan fills, by name,
-        quantities rounded to ``QTY_DECIMALS`` places (no float noise in files)."""
-        tables = {
-            "work_orders": self.work_orders,
-            "purchase_requests": self.purchase_requests,
-            "transfer_orders": self.transfer_orders,
-            "action_messages": self.action_messages,
-            "exceptions": self.exceptions,
-            "pegging": self.pegging,
-            "projected_inventory": self.projected_inventory,
-        }
-        return {
-            name: frame.with_columns(pl.col(pl.Float64).round(QTY_DECIMALS))
-            for name, frame in tables.items()
-        }
+        return {name: self.table(name) for name in PLAN_TABLES}
+
+    def batches(self, name: str, rows: int) -> Iterator[pl.DataFrame]:
+        """Table ``name`` as ``table`` gives it, ``rows`` at a time: at least one
+        frame, empty for an empty table."""
+        frame = self._unnamed(name)
+        for start in range(0, max(frame.height, 1), rows):
+            yield _rounded(self._named(name, frame.slice(start, rows)))
+
+    def _unnamed(self, name: str) -> pl.DataFrame:
+        by_reference = {"pegging": self.pegs, "projected_inventory": self.inventory}
+        return by_reference[name] if name in by_reference else getattr(self, name)
+
+    def _named(self, name: str, rows: pl.DataFrame) -> pl.DataFrame:
+        if name == "pegging":
+            return self.names.pegging(rows, self.as_of)
+        if name == "projected_inventory":
+            named = pl.concat([rows, self.names.skus[rows["sku_idx"]]], how="horizontal")
+            return named.with_columns(date=date_of(pl.col("day"), self.as_of)).select(
+                "item_id", "location_id", "date", *PROJECTED_QUANTITIES
+            )
+        return rows
+
+
+def _rounded(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col(pl.Float64).round(QTY_DECIMALS))
 
 
 def plan_materials(
@@ -81,6 +133,7 @@ def plan_materials(
 
     demand_by_level = _by_level(independent, levels)
     planned, rescheduled, dependent, projected = [], [], [], []
+    planned_so_far = 0
     for level in sorted(levels["planning_level"].unique().to_list()):
         level_skus = skus.join(levels.filter(pl.col("planning_level") == level), on="sku_idx")
         gross = (
@@ -101,26 +154,34 @@ def plan_materials(
         )
         rescheduled.append(level_receipts.with_columns(day=netted.receipt_days))
         projected.append(netted.projected_inventory)
-        orders = planned_orders(netted.planned_lots, skus, as_of)
+        orders = planned_orders(netted.planned_lots, skus, as_of).with_columns(
+            order_row=pl.int_range(planned_so_far, planned_so_far + pl.len(), dtype=pl.Int64)
+        )
+        planned_so_far += orders.height
         planned.append(orders)
-        components = explode_bom(orders, links, skus).with_columns(rank=pl.lit(LAST_RANK, pl.Int64))
         # demand on SKUs already planned can only come along a cycle: dropped
         # (the cycle is reported), from netting and pegging alike
-        for lower, frames in _by_level(components.cast(DEMAND), levels).items():
+        for lower, frames in _by_level(explode_bom(orders, links, skus), levels).items():
             if lower > level:
                 demand_by_level.setdefault(lower, []).append(frames[0])
                 dependent.append(frames[0])
 
     orders = pl.concat(planned)
     receipts = pl.concat(rescheduled).cast(RECEIPTS)
-    demand = pl.concat([independent, *dependent])
     inventory = pl.concat(projected)
+    demand = pl.concat([independent.select(DEMAND.keys()), *dependent])
     pegging = peg(all_supply(skus, receipts, orders), demand, skus)
+    names = PegNames(
+        skus=skus.select("item_id", "location_id"),
+        receipts=receipts.select("supply_type", "supply_id"),
+        order_ids=orders["order_id"],
+        demand=independent.select("demand_type", "demand_id"),
+    )
     messages = action_messages(receipts, pegging.supply, skus, rules, as_of)
     exceptions = pl.concat(
         [
             found.shortages(inventory, skus, as_of),
-            found.late_demand(pegging.pegs, pegging.short_demand, skus, as_of),
+            found.late_demand(pegging.pegs, pegging.short_demand, names, skus, as_of),
             found.lead_time_compressed(orders, skus, as_of),
             found.below_safety_stock(inventory, skus, as_of),
             found.excess_inventory(inventory, skus, as_of),
@@ -137,8 +198,10 @@ def plan_materials(
         transfer_orders=transfer_orders(orders, skus, as_of),
         action_messages=messages,
         exceptions=exceptions,
-        pegging=_with_dates(pegging.pegs, skus, as_of),
-        projected_inventory=_with_sku_columns(inventory, skus, as_of),
+        pegs=pegging.pegs,
+        inventory=inventory,
+        names=names,
+        as_of=as_of,
     )
 
 
@@ -190,7 +253,8 @@ def kernel_parameters(skus: pl.DataFrame, gross: pl.DataFrame, horizon_days: int
 
 
 def independent_demand(demand: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """Demand read from the marts, on day numbers, ranked by priority."""
+    """Demand read from the marts, on day numbers, ranked by priority, in FIFO
+    order; its row number is its ``ref``."""
     return (
         demand.filter(pl.col("sku_idx").is_not_null())
         .select(
@@ -198,10 +262,11 @@ def independent_demand(demand: pl.DataFrame, as_of: date) -> pl.DataFrame:
             "demand_type",
             "demand_id",
             day=day_of("demand_date", as_of),
-            rank=pl.col("priority").fill_null(LAST_RANK),
+            rank=pl.col("priority").fill_null(LAST_RANK).cast(pl.Int64),
             qty="qty",
         )
-        .cast(DEMAND)
+        .sort("sku_idx", "day", "rank", "demand_type", "demand_id")
+        .with_columns(kind=pl.lit(INDEPENDENT, pl.Int8), ref=pl.int_range(pl.len(), dtype=pl.Int64))
     )
 
 
@@ -224,31 +289,25 @@ def existing_receipts(supply: pl.DataFrame, as_of: date) -> pl.DataFrame:
 
 
 def all_supply(skus: pl.DataFrame, receipts: pl.DataFrame, orders: pl.DataFrame) -> pl.DataFrame:
-    """Stock on hand, existing receipts and planned receipts, in pegging order."""
+    """Stock on hand, existing receipts and planned receipts (``SUPPLY``)."""
     return pl.concat(
         [
             skus.select(
-                "sku_idx",
-                supply_type=pl.lit("on_hand"),
-                supply_id=pl.lit("on_hand"),
-                day=pl.lit(0, pl.Int64),
-                rank=pl.lit(0, pl.Int64),
-                qty="on_hand",
+                "sku_idx", day=pl.lit(0), kind=pl.lit(ON_HAND), ref="sku_idx", qty="on_hand"
             ),
             receipts.select(
-                "sku_idx", "supply_type", "supply_id", "day", rank=pl.lit(1, pl.Int64), qty="qty"
+                "sku_idx", "day", kind=pl.lit(RECEIPT), ref=pl.int_range(pl.len()), qty="qty"
             ),
             orders.select(
                 "sku_idx",
-                supply_type=pl.lit("planned_order"),
-                supply_id="order_id",
                 day="receipt_day",
-                rank=pl.lit(2, pl.Int64),
+                kind=pl.lit(PLANNED),
+                ref="order_row",
                 qty="receipt_qty",
             ),
         ],
         how="vertical_relaxed",
-    )
+    ).cast(SUPPLY)
 
 
 def invalid_network(
@@ -324,29 +383,4 @@ def invalid_policies(skus: pl.DataFrame, as_of: date) -> pl.DataFrame:
 
 def _by_level(demand: pl.DataFrame, levels: pl.DataFrame) -> dict[int, list[pl.DataFrame]]:
     parts = demand.join(levels, on="sku_idx").partition_by("planning_level", as_dict=True)
-    return {key[0]: [part.select(DEMAND.keys())] for key, part in parts.items()}
-
-
-def _sku_names(skus: pl.DataFrame, sku_idx: pl.Series) -> dict[str, pl.Series]:
-    """item_id and location_id for each sku_idx (skus rows are in sku_idx order)."""
-    return {name: skus[name].gather(sku_idx) for name in ("item_id", "location_id")}
-
-
-def _with_sku_columns(frame: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    return frame.with_columns(
-        **_sku_names(skus, frame["sku_idx"]), date=date_of(pl.col("day"), as_of)
-    ).select("item_id", "location_id", "date", *PROJECTED_QUANTITIES)
-
-
-def _with_dates(pegs: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    return pegs.with_columns(**_sku_names(skus, pegs["sku_idx"])).select(
-        "supply_id",
-        "demand_id",
-        "item_id",
-        "location_id",
-        "qty",
-        "supply_type",
-        "demand_type",
-        supply_date=date_of(pl.col("supply_day"), as_of),
-        demand_date=date_of(pl.col("demand_day"), as_of),
-    )
+    return {key[0]: [part.select(DEMAND.keys()).cast(DEMAND)] for key, part in parts.items()}

@@ -11,7 +11,7 @@ from datetime import date
 import polars as pl
 
 from planning.mrp.buckets import date_of
-from planning.mrp.pegging import EPSILON
+from planning.mrp.pegging import EPSILON, PegNames
 
 EXCEPTIONS = {
     "category": pl.String,
@@ -23,7 +23,6 @@ EXCEPTIONS = {
     "qty": pl.Float64,
     "message": pl.String,
 }
-DEMAND_KEY = ["demand_type", "demand_id", "demand_day"]
 
 
 def _qty(column: str) -> pl.Expr:
@@ -130,26 +129,28 @@ def excess_inventory(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date):
     )
 
 
-def late_demand(pegs: pl.DataFrame, short: pl.DataFrame, skus: pl.DataFrame, as_of: date):
+def late_demand(
+    pegs: pl.DataFrame, short: pl.DataFrame, names: PegNames, skus: pl.DataFrame, as_of: date
+):
     """Demand covered by supply that arrives after its day, or not covered at all
     in the horizon. Sales orders are high severity, other demand medium."""
+    key = ["sku_idx", "demand_kind", "demand_ref", "demand_day"]
     late = (
         pegs.filter(pl.col("supply_day") > pl.col("demand_day"))
-        .group_by("sku_idx", "demand_type", "demand_id", "demand_day")
+        .group_by(key)
         .agg(late_qty=pl.col("qty").sum(), covered_day=pl.col("supply_day").max())
     )
     short = short.select(
-        "sku_idx", "demand_type", "demand_id", demand_day="day", short_qty="short_qty"
+        "sku_idx", demand_kind="kind", demand_ref="ref", demand_day="day", short_qty="short_qty"
     )
     both = (
-        late.join(
-            short,
-            on=["sku_idx", "demand_type", "demand_id", "demand_day"],
-            how="full",
-            coalesce=True,
-        )
+        late.join(short, on=key, how="full", coalesce=True)
         .with_columns(pl.col("late_qty", "short_qty").fill_null(0.0))
         .with_columns(day="demand_day", qty=pl.col("late_qty") + pl.col("short_qty"))
+    )
+    both = pl.concat(
+        [both, names.demand_of(both["demand_kind"], both["demand_ref"], both["sku_idx"])],
+        how="horizontal",
     )
     covered_date = date_of(pl.col("covered_day"), as_of).cast(pl.String)
     return _rows(

@@ -18,6 +18,7 @@ PLANNED_ORDERS = {
     "required_start_day": pl.Int64,  # before 0 when the lead time is compressed
     "receipt_qty": pl.Float64,  # good units received
     "order_qty": pl.Float64,  # units started: receipt_qty / yield_rate for make
+    "piece": pl.Int64,  # numbers the orders a lot split into, from 1
 }
 
 # what a planned order is called in its id, per replenishment
@@ -86,6 +87,7 @@ def planned_orders(lots: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.Da
         .pipe(offset_lead_times, skus)
         .select(PLANNED_ORDERS.keys())
         .cast(PLANNED_ORDERS)
+        .sort("sku_idx", "receipt_day", "piece")  # in the same order on every run
     )
 
 

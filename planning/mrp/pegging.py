@@ -11,46 +11,66 @@ hand would fall below safety stock without it and the supply after it (safety
 stock counted first), which ``actions`` compares with its receipt day.
 
 The merge is sequential per SKU, so it runs in a compiled kernel over frames
-sorted by SKU.
+sorted by SKU. Supply and demand rows carry integer references (``kind`` and
+``ref``), not ids: a 1M-SKU plan lays tens of millions of pegs, and ``PegNames``
+spells out the ids of a batch of them only when it is written.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import polars as pl
 from numba import njit
 
+from planning.mrp.buckets import date_of
 from planning.mrp.netting import EPSILON, offsets
 
+# kinds of supply, in the order pegging takes the supply of one day
+ON_HAND, RECEIPT, PLANNED = 0, 1, 2
 SUPPLY = {
     "sku_idx": pl.Int64,
-    "supply_type": pl.String,
-    "supply_id": pl.String,
     "day": pl.Int64,
-    "rank": pl.Int64,  # order among supply of the same day
+    "kind": pl.Int8,
+    "ref": pl.Int64,  # the SKU (on hand), the existing receipt's or the planned order's row
     "qty": pl.Float64,
 }
+# kinds of demand; safety stock is pegged last, after every other kind
+INDEPENDENT, COMPONENT, TRANSFER, SAFETY_STOCK = 0, 1, 2, 3
 DEMAND = {
     "sku_idx": pl.Int64,
-    "demand_type": pl.String,
-    "demand_id": pl.String,
     "day": pl.Int64,
     "rank": pl.Int64,  # order among demand of the same day (priority)
+    "kind": pl.Int8,
+    "ref": pl.Int64,  # the independent demand's row, or the planned order that needs it
     "qty": pl.Float64,
 }
 PEGS = {
     "sku_idx": pl.Int64,
-    "supply_type": pl.String,
-    "supply_id": pl.String,
+    "supply_kind": pl.Int8,
+    "supply_ref": pl.Int64,
     "supply_day": pl.Int64,
-    "demand_type": pl.String,
-    "demand_id": pl.String,
-    "demand_day": pl.Int64,
+    "demand_kind": pl.Int8,
+    "demand_ref": pl.Int64,  # null for safety stock
+    "demand_day": pl.Int64,  # null for safety stock
     "qty": pl.Float64,
 }
-SAFETY_STOCK = "safety_stock"  # demand type and id of the safety stock pegs
+# the published pegging table (CONTRACT.md section 2, with types and dates)
+PEGGING = {
+    "supply_id": pl.String,
+    "demand_id": pl.String,
+    "item_id": pl.String,
+    "location_id": pl.String,
+    "qty": pl.Float64,
+    "supply_type": pl.String,
+    "demand_type": pl.String,
+    "supply_date": pl.Date,
+    "demand_date": pl.Date,
+}
+SAFETY_STOCK_ID = "safety_stock"  # demand type and id of the safety stock pegs
 
 
 @dataclass(frozen=True)
@@ -60,22 +80,111 @@ class Pegging:
     supply: pl.DataFrame  # SUPPLY rows with pegged_qty and need_day (null: not needed)
 
 
-def fifo_order(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Rows in FIFO order within each SKU; zero quantities dropped."""
+@dataclass(frozen=True)
+class PegNames:
+    """What the references of supply and demand rows stand for."""
+
+    skus: pl.DataFrame  # item_id, location_id; row i is sku_idx i
+    receipts: pl.DataFrame  # supply_type, supply_id; row i is existing receipt i
+    order_ids: pl.Series  # row i is planned order i
+    demand: pl.DataFrame  # demand_type, demand_id; row i is independent demand i
+
+    def supply(self, kind: pl.Series, ref: pl.Series) -> pl.DataFrame:
+        """``supply_type`` and ``supply_id`` of supply rows."""
+        return _by_kind(
+            pl.DataFrame({"kind": kind, "ref": ref}),
+            {
+                ON_HAND: lambda rows: _names("on_hand", "on_hand", rows.height),
+                RECEIPT: lambda rows: self.receipts[rows["ref"]],
+                PLANNED: lambda rows: _names(
+                    "planned_order", self.order_ids.gather(rows["ref"]), rows.height
+                ),
+            },
+        ).rename({"type": "supply_type", "id": "supply_id"})
+
+    def demand_of(self, kind: pl.Series, ref: pl.Series, sku_idx: pl.Series) -> pl.DataFrame:
+        """``demand_type`` and ``demand_id`` of demand rows: a planned work
+        order's component demand is ``<order_id>:<component item>``, a planned
+        transfer's demand at its source the transfer's id."""
+        items = self.skus["item_id"]
+        return _by_kind(
+            pl.DataFrame({"kind": kind, "ref": ref, "sku_idx": sku_idx}),
+            {
+                INDEPENDENT: lambda rows: self.demand[rows["ref"]],
+                COMPONENT: lambda rows: _names(
+                    "planned_work_order_component",
+                    self.order_ids.gather(rows["ref"]) + ":" + items.gather(rows["sku_idx"]),
+                    rows.height,
+                ),
+                TRANSFER: lambda rows: _names(
+                    "planned_transfer", self.order_ids.gather(rows["ref"]), rows.height
+                ),
+                SAFETY_STOCK: lambda rows: _names(SAFETY_STOCK_ID, SAFETY_STOCK_ID, rows.height),
+            },
+        ).rename({"type": "demand_type", "id": "demand_id"})
+
+    def pegging(self, pegs: pl.DataFrame, as_of: date) -> pl.DataFrame:
+        """``PEGS`` rows as the published pegging table (``PEGGING``)."""
+        return (
+            pl.concat(
+                [
+                    pegs,
+                    self.supply(pegs["supply_kind"], pegs["supply_ref"]),
+                    self.demand_of(pegs["demand_kind"], pegs["demand_ref"], pegs["sku_idx"]),
+                    self.skus[pegs["sku_idx"]],
+                ],
+                how="horizontal",
+            )
+            .with_columns(
+                supply_date=date_of(pl.col("supply_day"), as_of),
+                demand_date=date_of(pl.col("demand_day"), as_of),
+            )
+            .select(PEGGING.keys())
+            .cast(PEGGING)
+        )
+
+
+def _names(kind: str, ids: str | pl.Series, height: int) -> pl.DataFrame:
+    """A (type, id) frame of ``height`` rows: one kind, one id or a column of them."""
+    if isinstance(ids, str):
+        ids = pl.repeat(ids, height, eager=True)
+    return pl.DataFrame({"type": pl.repeat(kind, height, eager=True), "id": ids})
+
+
+def _by_kind(
+    rows: pl.DataFrame, namers: dict[int, Callable[[pl.DataFrame], pl.DataFrame]]
+) -> pl.DataFrame:
+    """(type, id) of each of ``rows``, in their order; each ``kind`` is named by its namer."""
+    parts = []
+    indexed = rows.with_row_index("row")
+    for (kind,), part in indexed.partition_by("kind", as_dict=True).items():
+        names = namers[kind](part)
+        names.columns = ["type", "id"]
+        parts.append(names.with_columns(part["row"]))
+    schema = {"type": pl.String, "id": pl.String, "row": pl.UInt32}
+    named = pl.concat([pl.DataFrame(schema=schema), *parts], how="vertical_relaxed")
+    return named.sort("row").drop("row")
+
+
+def fifo_order(frame: pl.DataFrame, schema: dict[str, pl.DataType], by: list[str]) -> pl.DataFrame:
+    """Rows in FIFO order within each SKU (sorted ``by``); zero quantities dropped."""
     return (
         frame.lazy()  # one pass, one copy
         .select(schema.keys())
         .cast(schema)
         .filter(pl.col("qty") > EPSILON)
-        .sort("sku_idx", "day", "rank", list(schema)[2])
+        .sort(by, maintain_order=True)
         .collect()
     )
 
 
 def peg(supply: pl.DataFrame, demand: pl.DataFrame, skus: pl.DataFrame) -> Pegging:
-    """Peg ``demand`` (``DEMAND``, without safety stock) to ``supply`` (``SUPPLY``)."""
-    supply = fifo_order(supply, SUPPLY)
-    demand = fifo_order(demand, DEMAND)
+    """Peg ``demand`` (``DEMAND``, without safety stock) to ``supply`` (``SUPPLY``).
+
+    Ties within a day are broken by the rows' references, which the engine
+    hands out in a deterministic order: the same inputs give the same pegs."""
+    supply = fifo_order(supply, SUPPLY, ["sku_idx", "day", "kind", "ref"])
+    demand = fifo_order(demand, DEMAND, ["sku_idx", "day", "rank", "kind", "ref"])
     skus = skus.sort("sku_idx")
     sku_idx = skus["sku_idx"].to_numpy()
     peg_supply, peg_demand, peg_qty, short_qty, pegged_qty, need_day = _fifo(
@@ -87,16 +196,19 @@ def peg(supply: pl.DataFrame, demand: pl.DataFrame, skus: pl.DataFrame) -> Peggi
         demand["day"].to_numpy(),
         skus["safety_stock"].fill_null(0.0).to_numpy(),
     )
-    covering = supply.select("sku_idx", "supply_type", "supply_id", supply_day="day")[peg_supply]
+    supply_row = pl.Series(peg_supply)
     demand_row = pl.Series(peg_demand).replace(-1, None)  # null: safety stock
-    pegs = covering.with_columns(
-        demand_type=demand["demand_type"].gather(demand_row).fill_null(SAFETY_STOCK),
-        demand_id=demand["demand_id"].gather(demand_row).fill_null(SAFETY_STOCK),
-        demand_day=demand["day"].gather(demand_row),
-        qty=pl.Series(peg_qty),
-    )
+    pegs = pl.concat(
+        [
+            supply.select(
+                pl.col("sku_idx", "kind", "ref", "day").gather(supply_row).name.prefix("supply_")
+            ),
+            demand.select(pl.col("kind", "ref", "day").gather(demand_row).name.prefix("demand_")),
+        ],
+        how="horizontal",
+    ).with_columns(pl.col("demand_kind").fill_null(SAFETY_STOCK), qty=pl.Series(peg_qty))
     return Pegging(
-        pegs=pegs.select(PEGS.keys()).cast(PEGS),
+        pegs=pegs.rename({"supply_sku_idx": "sku_idx"}).select(PEGS.keys()).cast(PEGS),
         short_demand=demand.with_columns(short_qty=short_qty).filter(pl.col("short_qty") > EPSILON),
         supply=supply.with_columns(
             pegged_qty=pegged_qty, need_day=pl.Series(need_day).replace(-1, None)
