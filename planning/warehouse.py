@@ -210,12 +210,14 @@ def publish_serving_copy(warehouse: Path, run_id: str) -> Path:
 
 
 def _from_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, statement: str) -> None:
-    """Run ``statement`` with ``{rows}`` standing for a ``select *`` over ``frame``."""
-    con.register("incoming_frame", frame.to_arrow())
-    try:
-        con.execute(statement.format(rows="select * from incoming_frame"))
-    finally:
-        con.unregister("incoming_frame")
+    """Run ``statement`` with ``{rows}`` standing for a ``select *`` over ``frame``.
+
+    DuckDB finds ``incoming_frame`` by name (a replacement scan). Registering
+    the frame's Arrow table instead kept every batch's memory until the
+    connection closed: gigabytes for a large plan.
+    """
+    incoming_frame = frame  # noqa: F841 (read by DuckDB)
+    con.execute(statement.format(rows="select * from incoming_frame"))
 
 
 def _duckdb_type(dtype: pl.DataType) -> str:
