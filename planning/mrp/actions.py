@@ -23,6 +23,7 @@ RECEIPTS = {
     "day": pl.Int64,  # after rescheduling in
     "qty": pl.Float64,
     "movable": pl.Boolean,  # false for transfers in transit
+    "receipt_row": pl.Int64,  # its row among all receipts, in netting order
 }
 ACTION_MESSAGES = {
     "supply_type": pl.String,
@@ -46,14 +47,12 @@ def action_messages(
 ) -> pl.DataFrame:
     """Messages (``ACTION_MESSAGES``) for the movable existing receipts, from
     their pegged qty and need day (``pegging.Pegging.supply``, where a
-    receipt's ``ref`` is its row in ``receipts``)."""
+    receipt's ``ref`` is its ``receipt_row``)."""
     pegged = pegged_supply.filter(pl.col("kind") == RECEIPT).select(
         "pegged_qty", "need_day", receipt_row="ref"
     )
     receipts = (
-        receipts.with_row_index("receipt_row")
-        .with_columns(pl.col("receipt_row").cast(pl.Int64))
-        .filter(pl.col("movable"))
+        receipts.filter(pl.col("movable"))
         .join(pegged, on="receipt_row", how="left")
         .with_columns(pl.col("pegged_qty").fill_null(0.0))
     )

@@ -8,7 +8,7 @@ module (``levels``, ``netting``, ``lot_sizing``, ``orders``, ``bom``,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 import polars as pl
@@ -32,7 +32,13 @@ from planning.mrp.lot_sizing import (
     policy_code,
 )
 from planning.mrp.netting import PROJECTED_INVENTORY, SKU_PARAMETERS, net_requirements
-from planning.mrp.orders import planned_orders, purchase_requests, transfer_orders, work_orders
+from planning.mrp.orders import (
+    ORDER_TABLES,
+    planned_orders,
+    purchase_requests,
+    transfer_orders,
+    work_orders,
+)
 from planning.mrp.pegging import (
     DEMAND,
     INDEPENDENT,
@@ -40,6 +46,7 @@ from planning.mrp.pegging import (
     PLANNED,
     RECEIPT,
     SUPPLY,
+    Pegging,
     PegNames,
     peg,
 )
@@ -47,6 +54,11 @@ from planning.mrp.pegging import (
 PROJECTED_QUANTITIES = [n for n in PROJECTED_INVENTORY if n not in ("sku_idx", "day")]
 QTY_DECIMALS = 6
 # the plan tables of CONTRACT.md section 2 the material plan fills
+ORDER_FILES = {
+    "work_orders": work_orders,
+    "purchase_requests": purchase_requests,
+    "transfer_orders": transfer_orders,
+}
 PLAN_TABLES = (
     "work_orders",
     "purchase_requests",
@@ -60,20 +72,31 @@ PLAN_TABLES = (
 
 @dataclass(frozen=True)
 class MaterialPlan:
-    """The plan. Pegging and projected inventory, the largest tables by far, are
-    kept by reference (``pegs``, ``inventory``) and named when they are read:
-    all at once (``pegging``, ``tables``) or a batch at a time (``batches``)."""
+    """The plan. Its tables are kept by reference (``sku_idx``, order and
+    demand rows) and named when they are read: all at once (``table``, the
+    properties) or a batch at a time (``batches``), which is how the largest,
+    pegging and projected inventory, are written."""
 
     planned_orders: pl.DataFrame  # PLANNED_ORDERS with their order_row
-    work_orders: pl.DataFrame
-    purchase_requests: pl.DataFrame
-    transfer_orders: pl.DataFrame
     action_messages: pl.DataFrame
     exceptions: pl.DataFrame
     pegs: pl.DataFrame  # pegging.PEGS
     inventory: pl.DataFrame  # netting.PROJECTED_INVENTORY, by sku_idx and day
+    skus: pl.DataFrame  # the planned SKUs, row i is sku_idx i
     names: PegNames
     as_of: date
+
+    @property
+    def work_orders(self) -> pl.DataFrame:
+        return self._named("work_orders", self._unnamed("work_orders"))
+
+    @property
+    def purchase_requests(self) -> pl.DataFrame:
+        return self._named("purchase_requests", self._unnamed("purchase_requests"))
+
+    @property
+    def transfer_orders(self) -> pl.DataFrame:
+        return self._named("transfer_orders", self._unnamed("transfer_orders"))
 
     @property
     def pegging(self) -> pl.DataFrame:
@@ -102,10 +125,14 @@ class MaterialPlan:
             yield _rounded(self._named(name, frame.slice(start, rows)))
 
     def _unnamed(self, name: str) -> pl.DataFrame:
+        if name in ORDER_TABLES:
+            return self.planned_orders.filter(pl.col("replenishment") == ORDER_TABLES[name])
         by_reference = {"pegging": self.pegs, "projected_inventory": self.inventory}
         return by_reference[name] if name in by_reference else getattr(self, name)
 
     def _named(self, name: str, rows: pl.DataFrame) -> pl.DataFrame:
+        if name in ORDER_TABLES:
+            return ORDER_FILES[name](rows, self.skus, self.as_of)
         if name == "pegging":
             return self.names.pegging(rows, self.as_of)
         if name == "projected_inventory":
@@ -123,7 +150,11 @@ def _rounded(frame: pl.DataFrame) -> pl.DataFrame:
 def plan_materials(
     inputs: PlanningInputs, as_of: date, horizon_days: int, rules: PlanningRules
 ) -> MaterialPlan:
-    """Plan every SKU in low-level-code order; see CONTRACT.md section 3."""
+    """Plan every SKU in low-level-code order; see CONTRACT.md section 3.
+
+    Each level is netted, lot-sized and pegged before the next: its demand is
+    complete once the levels above it are planned, and the demand it passes
+    down is all that is kept of it besides its results."""
     skus = with_policies(inputs.skus, rules)
     links = bom_links(skus, inputs.bom, as_of)
     edges = network_edges(skus, links)
@@ -132,18 +163,14 @@ def plan_materials(
     receipts = existing_receipts(inputs.supply, as_of)
 
     demand_by_level = _by_level(independent, levels)
-    planned, rescheduled, dependent, projected = [], [], [], []
+    planned, rescheduled, projected, pegged = [], [], [], []
     planned_so_far = 0
     for level in sorted(levels["planning_level"].unique().to_list()):
         level_skus = skus.join(levels.filter(pl.col("planning_level") == level), on="sku_idx")
-        gross = (
-            pl.concat(demand_by_level.pop(level, [pl.DataFrame(schema=DEMAND)]))
-            .group_by("sku_idx", "day")
-            .agg(pl.col("qty").sum())
-            .sort("sku_idx", "day")
-        )
-        level_receipts = receipts.join(level_skus.select("sku_idx"), on="sku_idx").sort(
-            "sku_idx", "original_day", "supply_type", "supply_id"
+        demand = pl.concat(demand_by_level.pop(level, [pl.DataFrame(schema=DEMAND)]))
+        gross = demand.group_by("sku_idx", "day").agg(pl.col("qty").sum()).sort("sku_idx", "day")
+        level_receipts = receipts.join(
+            level_skus.select("sku_idx"), on="sku_idx", maintain_order="left"
         )
         netted = net_requirements(
             kernel_parameters(level_skus, gross, horizon_days),
@@ -152,32 +179,36 @@ def plan_materials(
             horizon_days=horizon_days,
             reschedule_in_days=rules.reschedule_in_days,
         )
-        rescheduled.append(level_receipts.with_columns(day=netted.receipt_days))
+        level_receipts = level_receipts.with_columns(day=netted.receipt_days)
+        rescheduled.append(level_receipts)
         projected.append(netted.projected_inventory)
         orders = planned_orders(netted.planned_lots, skus, as_of).with_columns(
             order_row=pl.int_range(planned_so_far, planned_so_far + pl.len(), dtype=pl.Int64)
         )
         planned_so_far += orders.height
         planned.append(orders)
+        level_pegging = peg(all_supply(level_skus, level_receipts, orders), demand, level_skus)
+        # of the supply, action messages need the existing receipts only
+        receipts_pegged = level_pegging.supply.filter(pl.col("kind") == RECEIPT)
+        pegged.append(replace(level_pegging, supply=receipts_pegged))
         # demand on SKUs already planned can only come along a cycle: dropped
         # (the cycle is reported), from netting and pegging alike
         for lower, frames in _by_level(explode_bom(orders, links, skus), levels).items():
             if lower > level:
                 demand_by_level.setdefault(lower, []).append(frames[0])
-                dependent.append(frames[0])
 
     orders = pl.concat(planned)
-    receipts = pl.concat(rescheduled).cast(RECEIPTS)
+    receipts = pl.concat(rescheduled).sort("receipt_row")
     inventory = pl.concat(projected)
-    demand = pl.concat([independent.select(DEMAND.keys()), *dependent])
-    pegging = peg(all_supply(skus, receipts, orders), demand, skus)
+    pegging = Pegging(
+        **{f.name: pl.concat(getattr(p, f.name) for p in pegged) for f in fields(Pegging)}
+    )
     names = PegNames(
         skus=skus.select("item_id", "location_id"),
         receipts=receipts.select("supply_type", "supply_id"),
         order_ids=orders["order_id"],
         demand=independent.select("demand_type", "demand_id"),
     )
-    messages = action_messages(receipts, pegging.supply, skus, rules, as_of)
     exceptions = pl.concat(
         [
             found.shortages(inventory, skus, as_of),
@@ -193,13 +224,11 @@ def plan_materials(
     ).sort("category", "item_id", "location_id", "date", "ref_id", nulls_last=True)
     return MaterialPlan(
         planned_orders=orders,
-        work_orders=work_orders(orders, skus, as_of),
-        purchase_requests=purchase_requests(orders, skus, as_of),
-        transfer_orders=transfer_orders(orders, skus, as_of),
-        action_messages=messages,
+        action_messages=action_messages(receipts, pegging.supply, skus, rules, as_of),
         exceptions=exceptions,
         pegs=pegging.pegs,
         inventory=inventory,
+        skus=skus,
         names=names,
         as_of=as_of,
     )
@@ -271,7 +300,8 @@ def independent_demand(demand: pl.DataFrame, as_of: date) -> pl.DataFrame:
 
 
 def existing_receipts(supply: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """Open receipts on day numbers; transfers already shipped cannot be moved."""
+    """Open receipts on day numbers, in netting order (``RECEIPTS``; the row
+    number is ``receipt_row``); transfers already shipped cannot be moved."""
     return (
         supply.filter(pl.col("sku_idx").is_not_null())
         .select(
@@ -284,6 +314,8 @@ def existing_receipts(supply: pl.DataFrame, as_of: date) -> pl.DataFrame:
             qty="qty",
             movable=pl.col("supply_status") != "in_transit",
         )
+        .sort("sku_idx", "original_day", "supply_type", "supply_id")
+        .with_columns(receipt_row=pl.int_range(pl.len()))
         .cast(RECEIPTS)
     )
 
@@ -295,9 +327,7 @@ def all_supply(skus: pl.DataFrame, receipts: pl.DataFrame, orders: pl.DataFrame)
             skus.select(
                 "sku_idx", day=pl.lit(0), kind=pl.lit(ON_HAND), ref="sku_idx", qty="on_hand"
             ),
-            receipts.select(
-                "sku_idx", "day", kind=pl.lit(RECEIPT), ref=pl.int_range(pl.len()), qty="qty"
-            ),
+            receipts.select("sku_idx", "day", kind=pl.lit(RECEIPT), ref="receipt_row", qty="qty"),
             orders.select(
                 "sku_idx",
                 day="receipt_day",

@@ -23,6 +23,8 @@ PLANNED_ORDERS = {
 
 # what a planned order is called in its id, per replenishment
 ORDER_ID_PREFIX = {"make": "PWO", "buy": "PPR", "transfer": "PTO"}
+# the plan table of the planned orders of each replenishment
+ORDER_TABLES = {"work_orders": "make", "purchase_requests": "buy", "transfer_orders": "transfer"}
 
 
 def split_at_max_qty(lots: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
