@@ -99,7 +99,9 @@ def planning_inputs(skus, bom=(), demands=(), receipts=()) -> PlanningInputs:
 
     def with_sku(rows, schema) -> pl.DataFrame:
         frame = pl.DataFrame(list(rows), schema=schema)
-        return frame.join(names, on="sku_id", how="left").join(index, on="sku_id", how="left")
+        return frame.join(names, on="sku_id", how="left", maintain_order="left").join(
+            index, on="sku_id", how="left", maintain_order="left"
+        )
 
     demand_frame = with_sku(demands, DEMAND_SCHEMA)
     supply_frame = with_sku(receipts, SUPPLY_SCHEMA)

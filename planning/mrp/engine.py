@@ -207,7 +207,7 @@ def plan_materials(
         skus=skus.select("item_id", "location_id"),
         receipts=receipts.select("supply_type", "supply_id"),
         order_ids=orders["order_id"],
-        demand=independent.select("demand_type", "demand_id"),
+        demand=inputs.demand.select("demand_type", "demand_id"),
     )
     exceptions = pl.concat(
         [
@@ -282,20 +282,20 @@ def kernel_parameters(skus: pl.DataFrame, gross: pl.DataFrame, horizon_days: int
 
 
 def independent_demand(demand: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """Demand read from the marts, on day numbers, ranked by priority, in FIFO
-    order; its row number is its ``ref``."""
+    """Demand read from the marts (``DEMAND``) on day numbers, ranked by
+    priority, in FIFO order (ties by type and id); its ``ref`` is its row in
+    ``demand``, which holds its names."""
     return (
-        demand.filter(pl.col("sku_idx").is_not_null())
-        .select(
-            "sku_idx",
-            "demand_type",
-            "demand_id",
-            day=day_of("demand_date", as_of),
-            rank=pl.col("priority").fill_null(LAST_RANK).cast(pl.Int64),
-            qty="qty",
+        demand.lazy()
+        .with_row_index("ref")
+        .filter(pl.col("sku_idx").is_not_null())
+        .with_columns(
+            day=day_of("demand_date", as_of), rank=pl.col("priority").fill_null(LAST_RANK)
         )
         .sort("sku_idx", "day", "rank", "demand_type", "demand_id")
-        .with_columns(kind=pl.lit(INDEPENDENT, pl.Int8), ref=pl.int_range(pl.len(), dtype=pl.Int64))
+        .select("sku_idx", "day", "rank", kind=pl.lit(INDEPENDENT), ref="ref", qty="qty")
+        .cast(DEMAND)
+        .collect()
     )
 
 

@@ -63,6 +63,6 @@ def read_planning_inputs(con: duckdb.DuckDBPyConnection) -> PlanningInputs:
         .with_columns(pl.col("sku_idx").cast(pl.Int64))
     )
     index = skus.select("sku_id", "sku_idx")
-    demand = con.sql(DEMAND_QUERY).pl().join(index, on="sku_id", how="left")
+    demand = con.sql(DEMAND_QUERY).pl().join(index, on="sku_id", how="left", maintain_order="left")
     supply = con.sql(SUPPLY_QUERY).pl().join(index, on="sku_id", how="left")
     return PlanningInputs(skus=skus, bom=con.sql(BOM_QUERY).pl(), demand=demand, supply=supply)
