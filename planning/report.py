@@ -22,18 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from planning.mrp.engine import PLAN_TABLES
+
 if TYPE_CHECKING:
     import duckdb
 
-REQUIRED_TABLES = (
-    "work_orders",
-    "purchase_requests",
-    "transfer_orders",
-    "action_messages",
-    "exceptions",
-    "pegging",
-    "projected_inventory",
-)
+REQUIRED_TABLES = PLAN_TABLES  # the material plan's: every run that gets a report has them
 # filled by later planning steps; a run without them says so on the page
 OPTIONAL_TABLES = ("schedule", "capacity_load", "milestone_status")
 PLANNED_ORDER_TABLES = {

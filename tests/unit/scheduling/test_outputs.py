@@ -13,6 +13,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from planning.mrp.exceptions import EXCEPTIONS
+from planning.mrp.pegging import PEGGING
 from planning.scheduling.capacity import CAPACITY_LOAD
 from planning.scheduling.outputs import (
     WORK_ORDER_SCHEDULE,
@@ -33,17 +34,6 @@ ORDERS = {  # the columns of orders_to_schedule that the outputs read
     "qty": pl.Float64,
     "status": pl.String,
     "due_date": pl.Date,
-}
-PEGGING = {
-    "supply_id": pl.String,
-    "demand_id": pl.String,
-    "item_id": pl.String,
-    "location_id": pl.String,
-    "qty": pl.Float64,
-    "supply_type": pl.String,
-    "demand_type": pl.String,
-    "supply_date": pl.Date,
-    "demand_date": pl.Date,
 }
 SALES = {  # marts.fct_demand's sales order rows, as shop_tables reads them
     "demand_type": pl.String,
