@@ -82,8 +82,8 @@ def _measure(warehouse: Path) -> dict[str, float]:
 def _plan_once(warehouse: Path) -> None:
     """Read marts, plan, write plan tables; print phase seconds and memory as JSON."""
     from planning.config import PlanningRules
-    from planning.mrp import PLAN_TABLES, plan_materials, read_planning_inputs
-    from planning.warehouse import WRITE_BATCH_ROWS, connect, write_plan
+    from planning.mrp import plan_materials, read_planning_inputs
+    from planning.warehouse import connect, plan_writer
 
     idle_mib = _peak_rss_mib()
     seconds = {}
@@ -91,23 +91,25 @@ def _plan_once(warehouse: Path) -> None:
         started = time.perf_counter()
         inputs = read_planning_inputs(con)
         seconds["read"] = time.perf_counter() - started
-        plan = plan_materials(inputs, AS_OF, HORIZON_DAYS, PlanningRules())
-        seconds["plan"] = time.perf_counter() - started - seconds["read"]
         now = datetime.now(UTC)
-        run = {
-            "run_id": f"bench-{now:%H%M%S%f}",
-            "as_of": AS_OF,
-            "status": "bench",
-            "started_at": now,
-        }
-        write_plan(con, run, {name: plan.batches(name, WRITE_BATCH_ROWS) for name in PLAN_TABLES})
+        run_id = f"bench-{now:%H%M%S%f}"
+        # as in a planner run: each level's pegging and projected inventory are
+        # stored while the next level is planned
+        with plan_writer(con, run_id) as writer:
+            plan = plan_materials(inputs, AS_OF, HORIZON_DAYS, PlanningRules(), writer.append)
+            seconds["plan"] = time.perf_counter() - started - seconds["read"]
+            plan.publish(writer.append)
+            writer.append_run(
+                {"run_id": run_id, "as_of": AS_OF, "status": "bench", "started_at": now}
+            )
         seconds["total"] = time.perf_counter() - started
         seconds["write"] = seconds["total"] - seconds["read"] - seconds["plan"]
+    counts = plan.row_counts()
     figures = seconds | {
         "peak_mib": _peak_rss_mib(),
         "idle_mib": idle_mib,
         "orders": plan.planned_orders.height,
-        "pegs": plan.pegs.height,
+        "pegs": counts["pegging"],
     }
     print(json.dumps(figures))
 

@@ -32,7 +32,7 @@ from planning.errors import (
 from planning.extract.read import read_extract
 from planning.lock import run_lock
 from planning.marts import build_marts
-from planning.mrp import PLAN_TABLES, MaterialPlan, plan_materials, read_planning_inputs
+from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
 from planning.mrp.exceptions import EXCEPTIONS
 from planning.publish import RunFolder, new_run_id, write_csv, write_json
 from planning.report import read_plan_tables, value_counts, write_report
@@ -63,10 +63,10 @@ from planning.scheduling.shop import (
 from planning.validation.validate import ValidatedExtract
 from planning.validation.validate import validate_extract as run_suites
 from planning.warehouse import (
-    WRITE_BATCH_ROWS,
     connect,
     load_extract,
     loaded_run_id,
+    plan_writer,
     publish_serving_copy,
     set_run_status,
     write_plan,
@@ -300,13 +300,17 @@ def plan_supply(run: PlanRun, report: Report = print) -> None:
     with run.step("plan materials", report), _warehouse(run.settings) as con:
         run.manifest["marts"] = mart_row_counts(con)
         inputs = read_planning_inputs(con)
-        plan = plan_materials(inputs, run.as_of, run.settings.horizon_days, run.settings.rules)
-        run.manifest["plan"] = plan_summary(plan)
-        for line in describe_plan(run.manifest["plan"]):
-            report(line)
-        write_plan_files(run.staging, plan)
-        tables = {name: plan.batches(name, WRITE_BATCH_ROWS) for name in PLAN_TABLES}
-        write_plan(con, runs_row(run.manifest), tables)
+        settings = run.settings
+        with plan_writer(con, run.run_id) as writer:  # stores each level as the next is planned
+            plan = plan_materials(
+                inputs, run.as_of, settings.horizon_days, settings.rules, publish=writer.append
+            )
+            run.manifest["plan"] = plan_summary(plan)
+            for line in describe_plan(run.manifest["plan"]):
+                report(line)
+            plan.publish(writer.append)
+            write_plan_files(run.staging, plan)
+            writer.append_run(runs_row(run.manifest))
     run.save()
 
 

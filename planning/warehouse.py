@@ -10,8 +10,11 @@ holds what each run publishes (CONTRACT.md section 2), every row carrying its
 from __future__ import annotations
 
 import os
+import queue
 import shutil
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -136,34 +139,147 @@ def write_plan(
     ``run`` holds the ``runs`` columns (run_id, as_of, extract_id, status,
     started_at, finished_at, counts and timings as JSON text). A table comes as
     one frame, or as frames to append one after another (at least one; an
-    empty one still gives the table its columns) when it is too large to hold
-    whole. Rows of runs older than the last ``PLAN_RUNS_KEPT`` are deleted.
+    empty one still gives the table its columns). See ``plan_writer``.
     """
-    run_id = run["run_id"]
+    with plan_writer(con, str(run["run_id"])) as writer:
+        for name, parts in tables.items():
+            for part in [parts] if isinstance(parts, pl.DataFrame) else parts:
+                writer.append(name, part)
+        writer.append_run(run)
+
+
+@contextmanager
+def plan_writer(con: duckdb.DuckDBPyConnection, run_id: str) -> Iterator[PlanWriter]:
+    """One transaction that adds run ``run_id``'s plan tables, appended through
+    the ``PlanWriter`` it yields while the caller goes on planning; the caller
+    appends the run's ``plan.runs`` row too. On leaving, rows of runs older than
+    the last ``PLAN_RUNS_KEPT`` are deleted from the tables written and it
+    commits; on an error it rolls everything back."""
     con.begin()
+    writer = None
     try:
         con.execute(f"create schema if not exists {PLAN_SCHEMA}")
         # rows may be stored in any order, so appends run on every thread
         con.execute("set preserve_insertion_order = false")
-        runs = pl.DataFrame([run], schema=PLAN_RUNS)
-        for name, parts in {"runs": runs, **tables}.items():
-            for number, part in enumerate([parts] if isinstance(parts, pl.DataFrame) else parts):
-                rows = part.select(pl.lit(run_id).alias("run_id"), pl.exclude("run_id"))
-                if number == 0:
-                    statement = f"create table if not exists {PLAN_SCHEMA}.{name} as {{rows}}"
-                    _from_frame(con, rows.head(0), statement)
-                    con.execute(f"delete from {PLAN_SCHEMA}.{name} where run_id = ?", [run_id])
-                _from_frame(con, rows, f"insert into {PLAN_SCHEMA}.{name} by name {{rows}}")
+        writer = PlanWriter(con, run_id)
+        yield writer
+        written = writer.close()
+        if "runs" not in written:
+            raise ValueError(f"run {run_id} wrote plan tables without its plan.runs row")
         kept = f"""select run_id from {PLAN_SCHEMA}.runs
                    order by started_at desc limit {PLAN_RUNS_KEPT}"""
-        for name in ["runs", *tables]:
+        for name in written:
             con.execute(f"delete from {PLAN_SCHEMA}.{name} where run_id not in ({kept})")
         con.commit()
     except BaseException:
+        if writer is not None:
+            writer.abort()
         con.rollback()
         raise
     finally:
         con.execute("reset preserve_insertion_order")
+
+
+class PlanWriter:
+    """Appends plan tables, in the order given, on two threads of its own: one
+    names a large table's rows a batch at a time (Polars), the other stores
+    the named batches (DuckDB). Both release the GIL, so a material plan goes
+    on netting its next level while the last one is written, and naming the
+    next batch overlaps storing this one.
+
+    At most ``QUEUED_TABLES`` appends and ``QUEUED_BATCHES`` named batches
+    wait; ``append`` blocks beyond that, so rows never pile up in memory. Only
+    the storing thread uses the connection until ``close``.
+    """
+
+    QUEUED_TABLES = 2
+    QUEUED_BATCHES = 2
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+        self._con = con
+        self._run_id = run_id
+        self._written: list[str] = []
+        self._tables: queue.Queue = queue.Queue(maxsize=self.QUEUED_TABLES)
+        self._batches: queue.Queue = queue.Queue(maxsize=self.QUEUED_BATCHES)
+        self._failure: BaseException | None = None
+        self._aborted = False
+        self._threads = [
+            threading.Thread(target=self._name, name="plan-namer", daemon=True),
+            threading.Thread(target=self._store, name="plan-storer", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def append(
+        self,
+        name: str,
+        rows: pl.DataFrame,
+        named: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    ) -> None:
+        """Add ``rows`` to plan table ``name`` (created from the first rows
+        given, even none). ``named``, when given, turns ``WRITE_BATCH_ROWS`` of
+        them at a time into the table's rows."""
+        self._raise_failure()
+        self._tables.put((name, rows, named))
+
+    def append_run(self, run: dict[str, object]) -> None:
+        """The run's ``plan.runs`` row (``PLAN_RUNS`` columns)."""
+        self.append("runs", pl.DataFrame([run], schema=PLAN_RUNS))
+
+    def close(self) -> list[str]:
+        """Wait for every append; return the tables written. Raises what failed."""
+        self._stop()
+        self._raise_failure()
+        return list(self._written)
+
+    def abort(self) -> None:
+        """Drop what still waits and stop (the transaction is rolled back)."""
+        self._aborted = True
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._threads[0].is_alive():
+            self._tables.put(None)
+        for thread in self._threads:
+            thread.join()
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+    def _working(self) -> bool:
+        return self._failure is None and not self._aborted
+
+    def _name(self) -> None:
+        """Batches of each table's rows, named, for ``_store``; ``None`` ends."""
+        while (task := self._tables.get()) is not None:
+            name, rows, named = task
+            for start in range(0, max(rows.height, 1), WRITE_BATCH_ROWS):
+                if not self._working():
+                    break
+                try:
+                    batch = rows.slice(start, WRITE_BATCH_ROWS)
+                    self._batches.put((name, named(batch) if named is not None else batch))
+                except BaseException as error:  # raised on the caller's thread
+                    self._failure = error
+        self._batches.put(None)
+
+    def _store(self) -> None:
+        while (task := self._batches.get()) is not None:
+            if self._working():
+                try:
+                    self._insert(*task)
+                except BaseException as error:  # raised on the caller's thread
+                    self._failure = error
+
+    def _insert(self, name: str, batch: pl.DataFrame) -> None:
+        batch = batch.select(pl.lit(self._run_id).alias("run_id"), pl.exclude("run_id"))
+        if name not in self._written:
+            statement = f"create table if not exists {PLAN_SCHEMA}.{name} as {{rows}}"
+            _from_frame(self._con, batch.head(0), statement)
+            self._con.execute(f"delete from {PLAN_SCHEMA}.{name} where run_id = ?", [self._run_id])
+            self._written.append(name)
+        _from_frame(self._con, batch, f"insert into {PLAN_SCHEMA}.{name} by name {{rows}}")
 
 
 def set_run_status(con: duckdb.DuckDBPyConnection, run_id: str, status: str, finished_at) -> None:

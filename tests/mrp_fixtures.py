@@ -113,9 +113,13 @@ def planning_inputs(skus, bom=(), demands=(), receipts=()) -> PlanningInputs:
     )
 
 
-def plan(skus, bom=(), demands=(), receipts=(), **rules) -> MaterialPlan:
+def plan(skus, bom=(), demands=(), receipts=(), publish=None, **rules) -> MaterialPlan:
     return plan_materials(
-        planning_inputs(skus, bom, demands, receipts), AS_OF, HORIZON_DAYS, PlanningRules(**rules)
+        planning_inputs(skus, bom, demands, receipts),
+        AS_OF,
+        HORIZON_DAYS,
+        PlanningRules(**rules),
+        publish=publish,
     )
 
 

@@ -7,9 +7,10 @@ module (``levels``, ``netting``, ``lot_sizing``, ``orders``, ``bom``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import polars as pl
 
@@ -46,7 +47,6 @@ from planning.mrp.pegging import (
     PLANNED,
     RECEIPT,
     SUPPLY,
-    Pegging,
     PegNames,
     peg,
 )
@@ -68,23 +68,31 @@ PLAN_TABLES = (
     "pegging",
     "projected_inventory",
 )
+# the largest, laid down a level at a time: handed to ``Publish`` as each
+# level is done, or kept until the plan is complete
+LEVEL_TABLES = ("pegging", "projected_inventory")
+
+# where plan tables go: (table, rows by reference, what names a batch of them)
+Publish = Callable[[str, pl.DataFrame, Callable[[pl.DataFrame], pl.DataFrame]], None]
 
 
 @dataclass(frozen=True)
 class MaterialPlan:
     """The plan. Its tables are kept by reference (``sku_idx``, order and
     demand rows) and named when they are read: all at once (``table``, the
-    properties) or a batch at a time (``batches``), which is how the largest,
-    pegging and projected inventory, are written."""
+    properties) or a batch at a time (``publish``). Pegging and projected
+    inventory are not kept when ``plan_materials`` published them level by
+    level (``published``)."""
 
     planned_orders: pl.DataFrame  # PLANNED_ORDERS with their order_row
     action_messages: pl.DataFrame
     exceptions: pl.DataFrame
-    pegs: pl.DataFrame  # pegging.PEGS
-    inventory: pl.DataFrame  # netting.PROJECTED_INVENTORY, by sku_idx and day
     skus: pl.DataFrame  # the planned SKUs, row i is sku_idx i
     names: PegNames
     as_of: date
+    level_rows: dict[str, list[pl.DataFrame]]  # LEVEL_TABLES by reference, when kept
+    level_counts: dict[str, int]  # rows of each of LEVEL_TABLES
+    published: bool  # LEVEL_TABLES went to a Publish while planning
 
     @property
     def work_orders(self) -> pl.DataFrame:
@@ -100,14 +108,17 @@ class MaterialPlan:
 
     @property
     def pegging(self) -> pl.DataFrame:
-        return self._named("pegging", self.pegs)
+        return self._named("pegging", self._unnamed("pegging"))
 
     @property
     def projected_inventory(self) -> pl.DataFrame:
-        return self._named("projected_inventory", self.inventory)
+        return self._named("projected_inventory", self._unnamed("projected_inventory"))
 
     def row_counts(self) -> dict[str, int]:
-        return {name: self._unnamed(name).height for name in PLAN_TABLES}
+        return {
+            name: self.level_counts[name] if name in LEVEL_TABLES else self._unnamed(name).height
+            for name in PLAN_TABLES
+        }
 
     def table(self, name: str) -> pl.DataFrame:
         """Plan table ``name``, quantities rounded to ``QTY_DECIMALS`` places
@@ -117,30 +128,43 @@ class MaterialPlan:
     def tables(self) -> dict[str, pl.DataFrame]:
         return {name: self.table(name) for name in PLAN_TABLES}
 
-    def batches(self, name: str, rows: int) -> Iterator[pl.DataFrame]:
-        """Table ``name`` as ``table`` gives it, ``rows`` at a time: at least one
-        frame, empty for an empty table."""
-        frame = self._unnamed(name)
-        for start in range(0, max(frame.height, 1), rows):
-            yield _rounded(self._named(name, frame.slice(start, rows)))
+    def publish(self, publish: Publish) -> None:
+        """Hand every plan table not published yet to ``publish``, by reference,
+        with what names a batch of its rows as ``table`` would."""
+        for name in PLAN_TABLES:
+            if not (self.published and name in LEVEL_TABLES):
+                publish(name, self._unnamed(name), partial(self._published, name))
+
+    def _published(self, name: str, rows: pl.DataFrame) -> pl.DataFrame:
+        return _rounded(self._named(name, rows))
 
     def _unnamed(self, name: str) -> pl.DataFrame:
         if name in ORDER_TABLES:
             return self.planned_orders.filter(pl.col("replenishment") == ORDER_TABLES[name])
-        by_reference = {"pegging": self.pegs, "projected_inventory": self.inventory}
-        return by_reference[name] if name in by_reference else getattr(self, name)
+        if name in LEVEL_TABLES:
+            if self.published:
+                raise ValueError(f"{name} was published level by level while planning, not kept")
+            return pl.concat(self.level_rows[name])
+        return getattr(self, name)
 
     def _named(self, name: str, rows: pl.DataFrame) -> pl.DataFrame:
-        if name in ORDER_TABLES:
-            return ORDER_FILES[name](rows, self.skus, self.as_of)
-        if name == "pegging":
-            return self.names.pegging(rows, self.as_of)
-        if name == "projected_inventory":
-            named = pl.concat([rows, self.names.skus[rows["sku_idx"]]], how="horizontal")
-            return named.with_columns(date=date_of(pl.col("day"), self.as_of)).select(
-                "item_id", "location_id", "date", *PROJECTED_QUANTITIES
-            )
-        return rows
+        return named_rows(name, rows, self.names, self.skus, self.as_of)
+
+
+def named_rows(
+    name: str, rows: pl.DataFrame, names: PegNames, skus: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """Rows of plan table ``name`` kept by reference, spelled out as published."""
+    if name in ORDER_TABLES:
+        return ORDER_FILES[name](rows, skus, as_of)
+    if name == "pegging":
+        return names.pegging(rows, as_of)
+    if name == "projected_inventory":
+        named = pl.concat([rows, names.skus[rows["sku_idx"]]], how="horizontal")
+        return named.with_columns(date=date_of(pl.col("day"), as_of)).select(
+            "item_id", "location_id", "date", *PROJECTED_QUANTITIES
+        )
+    return rows
 
 
 def _rounded(frame: pl.DataFrame) -> pl.DataFrame:
@@ -148,22 +172,37 @@ def _rounded(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def plan_materials(
-    inputs: PlanningInputs, as_of: date, horizon_days: int, rules: PlanningRules
+    inputs: PlanningInputs,
+    as_of: date,
+    horizon_days: int,
+    rules: PlanningRules,
+    publish: Publish | None = None,
 ) -> MaterialPlan:
     """Plan every SKU in low-level-code order; see CONTRACT.md section 3.
 
     Each level is netted, lot-sized and pegged before the next: its demand is
     complete once the levels above it are planned, and the demand it passes
-    down is all that is kept of it besides its results."""
+    down is all that is kept of it besides its results. Its pegging and
+    projected inventory, the largest tables by far, go to ``publish`` when one
+    is given (a writer storing them while the next level is planned), and are
+    kept in the plan otherwise."""
     skus = with_policies(inputs.skus, rules)
     links = bom_links(skus, inputs.bom, as_of)
     edges = network_edges(skus, links)
     levels = planning_levels(skus, edges)
     independent = independent_demand(inputs.demand, as_of)
     receipts = existing_receipts(inputs.supply, as_of)
+    names = partial(
+        PegNames,
+        skus=skus.select("item_id", "location_id"),
+        receipts=receipts.select("supply_type", "supply_id"),
+        demand=inputs.demand.select("demand_type", "demand_id"),
+    )
 
     demand_by_level = _by_level(independent, levels)
-    planned, rescheduled, projected, pegged = [], [], [], []
+    planned, rescheduled, receipts_pegged, found_by_level = [], [], [], []
+    level_rows: dict[str, list[pl.DataFrame]] = {name: [] for name in LEVEL_TABLES}
+    level_counts = dict.fromkeys(LEVEL_TABLES, 0)
     planned_so_far = 0
     for level in sorted(levels["planning_level"].unique().to_list()):
         level_skus = skus.join(levels.filter(pl.col("planning_level") == level), on="sku_idx")
@@ -181,7 +220,6 @@ def plan_materials(
         )
         level_receipts = level_receipts.with_columns(day=netted.receipt_days)
         rescheduled.append(level_receipts)
-        projected.append(netted.projected_inventory)
         orders = planned_orders(netted.planned_lots, skus, as_of).with_columns(
             order_row=pl.int_range(planned_so_far, planned_so_far + pl.len(), dtype=pl.Int64)
         )
@@ -189,8 +227,22 @@ def plan_materials(
         planned.append(orders)
         level_pegging = peg(all_supply(level_skus, level_receipts, orders), demand, level_skus)
         # of the supply, action messages need the existing receipts only
-        receipts_pegged = level_pegging.supply.filter(pl.col("kind") == RECEIPT)
-        pegged.append(replace(level_pegging, supply=receipts_pegged))
+        receipts_pegged.append(level_pegging.supply.filter(pl.col("kind") == RECEIPT))
+        level_names = names(order_ids=pl.concat([o["order_id"] for o in planned]))
+        inventory = netted.projected_inventory
+        found_by_level.append(inventory_exceptions(inventory, skus, as_of))
+        found_by_level.append(
+            found.late_demand(
+                level_pegging.pegs, level_pegging.short_demand, level_names, skus, as_of
+            )
+        )
+        for name, rows in (("pegging", level_pegging.pegs), ("projected_inventory", inventory)):
+            level_counts[name] += rows.height
+            if publish is None:
+                level_rows[name].append(rows)
+            else:
+                namer = partial(named_rows, name, names=level_names, skus=skus, as_of=as_of)
+                publish(name, rows, lambda batch, namer=namer: _rounded(namer(batch)))
         # demand on SKUs already planned can only come along a cycle: dropped
         # (the cycle is reported), from netting and pegging alike
         for lower, frames in _by_level(explode_bom(orders, links, skus), levels).items():
@@ -199,24 +251,10 @@ def plan_materials(
 
     orders = pl.concat(planned)
     receipts = pl.concat(rescheduled).sort("receipt_row")
-    inventory = pl.concat(projected)
-    pegging = Pegging(
-        **{f.name: pl.concat(getattr(p, f.name) for p in pegged) for f in fields(Pegging)}
-    )
-    names = PegNames(
-        skus=skus.select("item_id", "location_id"),
-        receipts=receipts.select("supply_type", "supply_id"),
-        order_ids=orders["order_id"],
-        demand=inputs.demand.select("demand_type", "demand_id"),
-    )
     exceptions = pl.concat(
         [
-            found.shortages(inventory, skus, as_of),
-            found.late_demand(pegging.pegs, pegging.short_demand, names, skus, as_of),
+            *found_by_level,
             found.lead_time_compressed(orders, skus, as_of),
-            found.below_safety_stock(inventory, skus, as_of),
-            found.excess_inventory(inventory, skus, as_of),
-            found.qa_hold_blocking(skus, inventory, as_of),
             invalid_network(skus, inputs.bom, edges, as_of),
             invalid_policies(skus, as_of),
             found.without_sku(inputs.demand, inputs.supply, as_of),
@@ -224,13 +262,27 @@ def plan_materials(
     ).sort("category", "item_id", "location_id", "date", "ref_id", nulls_last=True)
     return MaterialPlan(
         planned_orders=orders,
-        action_messages=action_messages(receipts, pegging.supply, skus, rules, as_of),
+        action_messages=action_messages(receipts, pl.concat(receipts_pegged), skus, rules, as_of),
         exceptions=exceptions,
-        pegs=pegging.pegs,
-        inventory=inventory,
         skus=skus,
-        names=names,
+        names=names(order_ids=orders["order_id"]),
         as_of=as_of,
+        level_rows=level_rows if publish is None else {},
+        level_counts=level_counts,
+        published=publish is not None,
+    )
+
+
+def inventory_exceptions(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date):
+    """What the projected inventory of some SKUs shows: shortages, dips below
+    safety stock, excess stock, and stock held in QA while supply is needed."""
+    return pl.concat(
+        [
+            found.shortages(inventory, skus, as_of),
+            found.below_safety_stock(inventory, skus, as_of),
+            found.excess_inventory(inventory, skus, as_of),
+            found.qa_hold_blocking(skus, inventory, as_of),
+        ]
     )
 
 

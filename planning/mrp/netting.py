@@ -122,7 +122,8 @@ def offsets(sku_idx: np.ndarray, rows_sku_idx: np.ndarray) -> np.ndarray:
     return np.append(starts, len(rows_sku_idx)).astype(np.int64)
 
 
-@njit(cache=True)
+# nogil: a plan writer thread stores the last level meanwhile
+@njit(cache=True, nogil=True)
 def _net_skus(
     on_hand, safety_stock, policy, lot_size, eoq_qty, min_qty, multiple, period_days,
     order_cost, holding_cost, earliest_planned_day,
@@ -179,9 +180,17 @@ def _net_skus(
         n_rows += new_rows
         lot_sku[first:n_lots] = s
         inventory_sku[first_row:n_rows] = s
-    lots = (lot_sku[:n_lots], lot_day[:n_lots], lot_qty[:n_lots])
-    rows = inventory[:, :n_rows]
-    projected = (inventory_sku[:n_rows], inventory_day[:n_rows], rows[0], rows[1], rows[2], rows[3])
+    # copies, not views: a frame made from a view keeps the whole buffer alive
+    lots = (lot_sku[:n_lots].copy(), lot_day[:n_lots].copy(), lot_qty[:n_lots].copy())
+    rows = inventory[:, :n_rows].copy()
+    projected = (
+        inventory_sku[:n_rows].copy(),
+        inventory_day[:n_rows].copy(),
+        rows[0],
+        rows[1],
+        rows[2],
+        rows[3],
+    )
     return lots, projected, receipt_day
 
 

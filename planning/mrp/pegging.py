@@ -216,7 +216,7 @@ def peg(supply: pl.DataFrame, demand: pl.DataFrame, skus: pl.DataFrame) -> Peggi
     )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # a plan writer thread may run meanwhile
 def _fifo(supply_offsets, supply_qty, supply_day, demand_offsets, demand_qty, demand_day, safety):
     """Per SKU, lay supply against demand (then safety stock) first in first out.
 
@@ -271,10 +271,10 @@ def _fifo(supply_offsets, supply_qty, supply_day, demand_offsets, demand_qty, de
                 if required > start + EPSILON:
                     need_day[s] = demand_day[d - 1]
             start += supply_qty[s]
-    return (
-        peg_supply[:n_pegs],
-        peg_demand[:n_pegs],
-        peg_qty[:n_pegs],
+    return (  # copies, not views: a frame made from a view keeps the whole buffer alive
+        peg_supply[:n_pegs].copy(),
+        peg_demand[:n_pegs].copy(),
+        peg_qty[:n_pegs].copy(),
         short_qty,
         pegged_qty,
         need_day,

@@ -13,6 +13,7 @@ import math
 from collections import defaultdict
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mrp_fixtures import AS_OF, HORIZON_DAYS, bom_line, demand, plan, receipt, sku
@@ -157,12 +158,13 @@ def networks(draw) -> dict[str, object]:
     return {"skus": skus, "bom": bom, "demands": demands, "receipts": receipts, "rules": rules}
 
 
-def plan_of(network: dict[str, object]):
+def plan_of(network: dict[str, object], publish=None):
     return plan(
         network["skus"],
         bom=network["bom"],
         demands=network["demands"],
         receipts=network["receipts"],
+        publish=publish,
         **network["rules"],
     )
 
@@ -492,6 +494,27 @@ def test_plan_is_deterministic(network):
         assert_frame_equal(first.planned_orders, other.planned_orders, check_exact=True)
         for name, table in first.tables().items():
             assert table.equals(other.tables()[name]), name
+
+
+@settings(PROPERTY_SETTINGS, max_examples=30)  # two plans an example
+@given(networks())
+def test_tables_published_while_planning_are_the_kept_ones(network):
+    """A planner run hands pegging and projected inventory over level by level
+    as it plans (and the rest once done): the same rows as a plan that keeps
+    them, level by level named with the order ids known so far."""
+    published: dict[str, list[pl.DataFrame]] = {}
+
+    def collect(name, rows, named):
+        published.setdefault(name, []).append(named(rows))
+
+    kept = plan_of(network)
+    streamed = plan_of(network, publish=collect)
+    streamed.publish(collect)
+    assert streamed.row_counts() == kept.row_counts()
+    for name, table in kept.tables().items():
+        assert_frame_equal(pl.concat(published[name]), table, check_exact=True)
+    with pytest.raises(ValueError, match="published level by level"):
+        streamed.table("pegging")
 
 
 def test_properties_hold_on_a_network_with_every_feature():

@@ -1,0 +1,99 @@
+"""Plan tables into the warehouse: one transaction per run, appended by a
+writer that names and stores rows on threads of its own."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from planning import warehouse
+from planning.warehouse import connect, plan_writer, write_plan
+
+
+def run_row(run_id: str, minute: int = 0) -> dict[str, object]:
+    return {
+        "run_id": run_id,
+        "as_of": date(2026, 11, 23),
+        "status": "publishing",
+        "started_at": datetime(2026, 11, 23, 1, minute, tzinfo=UTC),
+    }
+
+
+def stored(con, table: str, run_id: str) -> pl.DataFrame:
+    return con.sql(
+        f"select * exclude (run_id) from plan.{table} where run_id = ? order by all",
+        params=[run_id],
+    ).pl()
+
+
+def test_rows_are_named_a_batch_at_a_time_and_stored(tmp_path, monkeypatch):
+    monkeypatch.setattr(warehouse, "WRITE_BATCH_ROWS", 3)
+    refs = pl.DataFrame({"ref": range(10)})
+    batches = []
+
+    def named(rows: pl.DataFrame) -> pl.DataFrame:
+        batches.append(rows.height)
+        return rows.select(label=pl.format("row-{}", "ref"), qty=pl.col("ref") * 1.5)
+
+    with connect(tmp_path / "w.duckdb") as con:
+        with plan_writer(con, "run-1") as writer:
+            writer.append("pegging", refs, named)
+            writer.append("exceptions", pl.DataFrame({"category": ["shortage"]}))
+            writer.append_run(run_row("run-1"))
+        expected = refs.select(label=pl.format("row-{}", "ref"), qty=pl.col("ref") * 1.5)
+        assert_frame_equal(stored(con, "pegging", "run-1"), expected.sort(pl.all()))
+        assert stored(con, "exceptions", "run-1")["category"].to_list() == ["shortage"]
+        assert stored(con, "runs", "run-1")["status"].to_list() == ["publishing"]
+    assert batches == [3, 3, 3, 1]
+
+
+def test_an_empty_table_still_gets_its_columns(tmp_path):
+    with connect(tmp_path / "w.duckdb") as con:
+        write_plan(con, run_row("run-1"), {"pegging": pl.DataFrame(schema={"qty": pl.Float64})})
+        assert stored(con, "pegging", "run-1").schema == pl.Schema({"qty": pl.Float64})
+
+
+def test_a_failure_while_naming_rolls_the_run_back(tmp_path):
+    """The error reaches the caller, and the last plan written stays as it was."""
+    with connect(tmp_path / "w.duckdb") as con:
+        write_plan(con, run_row("run-1"), {"pegging": pl.DataFrame({"qty": [1.0]})})
+
+        def broken(rows: pl.DataFrame) -> pl.DataFrame:
+            raise RuntimeError("naming failed")
+
+        with pytest.raises(RuntimeError, match="naming failed"):
+            with plan_writer(con, "run-2") as writer:
+                writer.append("pegging", pl.DataFrame({"qty": [2.0]}))
+                writer.append("pegging", pl.DataFrame({"qty": [3.0]}), broken)
+                writer.append_run(run_row("run-2", minute=1))
+        assert con.sql("select run_id, qty from plan.pegging").fetchall() == [("run-1", 1.0)]
+        assert con.sql("select run_id from plan.runs").fetchall() == [("run-1",)]
+
+
+def test_a_failure_of_the_caller_stops_the_writer_and_rolls_back(tmp_path):
+    with connect(tmp_path / "w.duckdb") as con:
+        with pytest.raises(KeyError):
+            with plan_writer(con, "run-1") as writer:
+                writer.append("pegging", pl.DataFrame({"qty": [1.0]}))
+                raise KeyError("planning failed")
+        assert con.sql("select count(*) from information_schema.tables").fetchall() == [(0,)]
+
+
+def test_a_run_without_its_runs_row_is_refused(tmp_path):
+    with connect(tmp_path / "w.duckdb") as con:
+        with pytest.raises(ValueError, match="without its plan.runs row"):
+            with plan_writer(con, "run-1") as writer:
+                writer.append("pegging", pl.DataFrame({"qty": [1.0]}))
+        assert con.sql("select count(*) from information_schema.tables").fetchall() == [(0,)]
+
+
+def test_only_the_last_runs_are_kept(tmp_path):
+    with connect(tmp_path / "w.duckdb") as con:
+        for number in range(warehouse.PLAN_RUNS_KEPT + 2):
+            run = run_row(f"run-{number}", minute=number)
+            write_plan(con, run, {"pegging": pl.DataFrame({"qty": [float(number)]})})
+        kept = con.sql("select run_id from plan.pegging order by qty").pl()["run_id"].to_list()
+    assert kept == [f"run-{n}" for n in range(2, warehouse.PLAN_RUNS_KEPT + 2)]
