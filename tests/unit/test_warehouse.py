@@ -64,29 +64,28 @@ def test_a_failure_while_naming_rolls_the_run_back(tmp_path):
         def broken(rows: pl.DataFrame) -> pl.DataFrame:
             raise RuntimeError("naming failed")
 
-        with pytest.raises(RuntimeError, match="naming failed"):
-            with plan_writer(con, "run-2") as writer:
-                writer.append("pegging", pl.DataFrame({"qty": [2.0]}))
-                writer.append("pegging", pl.DataFrame({"qty": [3.0]}), broken)
-                writer.append_run(run_row("run-2", minute=1))
+        failing = pytest.raises(RuntimeError, match="naming failed")
+        with failing, plan_writer(con, "run-2") as writer:
+            writer.append("pegging", pl.DataFrame({"qty": [2.0]}))
+            writer.append("pegging", pl.DataFrame({"qty": [3.0]}), broken)
+            writer.append_run(run_row("run-2", minute=1))
         assert con.sql("select run_id, qty from plan.pegging").fetchall() == [("run-1", 1.0)]
         assert con.sql("select run_id from plan.runs").fetchall() == [("run-1",)]
 
 
 def test_a_failure_of_the_caller_stops_the_writer_and_rolls_back(tmp_path):
     with connect(tmp_path / "w.duckdb") as con:
-        with pytest.raises(KeyError):
-            with plan_writer(con, "run-1") as writer:
-                writer.append("pegging", pl.DataFrame({"qty": [1.0]}))
-                raise KeyError("planning failed")
+        with pytest.raises(KeyError), plan_writer(con, "run-1") as writer:
+            writer.append("pegging", pl.DataFrame({"qty": [1.0]}))
+            raise KeyError("planning failed")
         assert con.sql("select count(*) from information_schema.tables").fetchall() == [(0,)]
 
 
 def test_a_run_without_its_runs_row_is_refused(tmp_path):
     with connect(tmp_path / "w.duckdb") as con:
-        with pytest.raises(ValueError, match="without its plan.runs row"):
-            with plan_writer(con, "run-1") as writer:
-                writer.append("pegging", pl.DataFrame({"qty": [1.0]}))
+        refused = pytest.raises(ValueError, match=r"without its plan\.runs row")
+        with refused, plan_writer(con, "run-1") as writer:
+            writer.append("pegging", pl.DataFrame({"qty": [1.0]}))
         assert con.sql("select count(*) from information_schema.tables").fetchall() == [(0,)]
 
 
