@@ -4,7 +4,11 @@ For each size, a synthetic extract (5 BOM levels, 182 daily buckets) is
 generated and taken through a whole ``planner run`` once to build the marts
 (kept in ``--work`` so reruns skip it). Then each repetition runs in a fresh
 Python process: read the marts, plan every SKU, write the plan tables into the
-warehouse in one transaction. It prints the median wall time of each phase and
+warehouse in one transaction, as ``planner run`` does: each level's pegging and
+projected inventory are written while the next level is planned, so ``plan``
+includes that, and ``write`` is what remains once planning is done (the
+orders, exceptions and action messages, and the last levels). It prints the
+median wall time of each phase and
 the peak resident memory of the process (its high-water mark, imports
 included; ``idle MiB`` is the process after imports, before the step).
 

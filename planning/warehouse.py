@@ -192,8 +192,8 @@ class PlanWriter:
     the storing thread uses the connection until ``close``.
     """
 
-    QUEUED_TABLES = 2
-    QUEUED_BATCHES = 2
+    QUEUED_TABLES = 1
+    QUEUED_BATCHES = 1
 
     def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         self._con = con

@@ -2,7 +2,7 @@
 
 ``plan_materials`` is the whole chain; each step is a function of its own
 module (``levels``, ``netting``, ``lot_sizing``, ``orders``, ``bom``,
-``inventory``, ``pegging``, ``actions``, ``exceptions``).
+``pegging``, ``actions``, ``exceptions``).
 """
 
 from __future__ import annotations
