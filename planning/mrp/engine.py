@@ -196,7 +196,7 @@ def plan_materials(
         PegNames,
         skus=skus.select("item_id", "location_id"),
         receipts=receipts.select("supply_type", "supply_id"),
-        demand=inputs.demand.select("demand_type", "demand_id"),
+        demand=inputs.demand.select("demand_type", "demand_id")[independent["row"]],
     )
 
     demand_by_level = _by_level(independent, levels)
@@ -335,18 +335,28 @@ def kernel_parameters(skus: pl.DataFrame, gross: pl.DataFrame, horizon_days: int
 
 def independent_demand(demand: pl.DataFrame, as_of: date) -> pl.DataFrame:
     """Demand read from the marts (``DEMAND``) on day numbers, ranked by
-    priority, in FIFO order (ties by type and id); its ``ref`` is its row in
+    priority, in FIFO order (ties by type and id). Its ``ref`` is its place in
+    that order, which pegging breaks ties by: the same demand gives the same
+    pegs whatever order the marts' rows came in. ``row`` is its row in
     ``demand``, which holds its names."""
     return (
         demand.lazy()
-        .with_row_index("ref")
+        .with_row_index("row")
         .filter(pl.col("sku_idx").is_not_null())
         .with_columns(
             day=day_of("demand_date", as_of), rank=pl.col("priority").fill_null(LAST_RANK)
         )
         .sort("sku_idx", "day", "rank", "demand_type", "demand_id")
-        .select("sku_idx", "day", "rank", kind=pl.lit(INDEPENDENT), ref="ref", qty="qty")
-        .cast(DEMAND)
+        .select(
+            "sku_idx",
+            "day",
+            "rank",
+            kind=pl.lit(INDEPENDENT),
+            ref=pl.int_range(pl.len()),
+            qty="qty",
+            row="row",
+        )
+        .cast(DEMAND | {"row": pl.Int64})
         .collect()
     )
 
