@@ -90,9 +90,13 @@ class MaterialPlan:
     skus: pl.DataFrame  # the planned SKUs, row i is sku_idx i
     names: PegNames
     as_of: date
-    level_rows: dict[str, list[pl.DataFrame]]  # LEVEL_TABLES by reference, when kept
+    level_rows: dict[str, list[pl.DataFrame]]  # LEVEL_TABLES by reference; {} when published
     level_counts: dict[str, int]  # rows of each of LEVEL_TABLES
-    published: bool  # LEVEL_TABLES went to a Publish while planning
+
+    @property
+    def published(self) -> bool:
+        """LEVEL_TABLES went to a ``Publish`` while planning, and are not kept."""
+        return not self.level_rows
 
     @property
     def work_orders(self) -> pl.DataFrame:
@@ -123,7 +127,7 @@ class MaterialPlan:
     def table(self, name: str) -> pl.DataFrame:
         """Plan table ``name``, quantities rounded to ``QTY_DECIMALS`` places
         (no float noise in files)."""
-        return _rounded(self._named(name, self._unnamed(name)))
+        return self._published(name, self._unnamed(name))
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {name: self.table(name) for name in PLAN_TABLES}
@@ -136,7 +140,7 @@ class MaterialPlan:
                 publish(name, self._unnamed(name), partial(self._published, name))
 
     def _published(self, name: str, rows: pl.DataFrame) -> pl.DataFrame:
-        return _rounded(self._named(name, rows))
+        return published_rows(name, rows, self.names, self.skus, self.as_of)
 
     def _unnamed(self, name: str) -> pl.DataFrame:
         if name in ORDER_TABLES:
@@ -167,8 +171,13 @@ def named_rows(
     return rows
 
 
-def _rounded(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(pl.col(pl.Float64).round(QTY_DECIMALS))
+def published_rows(
+    name: str, rows: pl.DataFrame, names: PegNames, skus: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """``named_rows`` with quantities rounded to ``QTY_DECIMALS`` places (no
+    float noise in files and tables)."""
+    named = named_rows(name, rows, names, skus, as_of)
+    return named.with_columns(pl.col(pl.Float64).round(QTY_DECIMALS))
 
 
 def plan_materials(
@@ -241,8 +250,8 @@ def plan_materials(
             if publish is None:
                 level_rows[name].append(rows)
             else:
-                namer = partial(named_rows, name, names=level_names, skus=skus, as_of=as_of)
-                publish(name, rows, lambda batch, namer=namer: _rounded(namer(batch)))
+                namer = partial(published_rows, name, names=level_names, skus=skus, as_of=as_of)
+                publish(name, rows, namer)
         # demand on SKUs already planned can only come along a cycle: dropped
         # (the cycle is reported), from netting and pegging alike
         for lower, frames in _by_level(explode_bom(orders, links, skus), levels).items():
@@ -269,7 +278,6 @@ def plan_materials(
         as_of=as_of,
         level_rows=level_rows if publish is None else {},
         level_counts=level_counts,
-        published=publish is not None,
     )
 
 
