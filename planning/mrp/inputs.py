@@ -11,36 +11,59 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-SKUS_QUERY = """
+# a SKU's sku_idx: its rank by sku_id among the SKUs with a stock position
+SKU_INDEX = """
+with sku_index as (
+    select skus.sku_id, cast(row_number() over (order by skus.sku_id) - 1 as bigint) as sku_idx
+    from marts.dim_skus as skus
+    inner join marts.fct_inventory_position as positions on skus.sku_id = positions.sku_id
+)
+"""
+
+SKUS_QUERY = f"""{SKU_INDEX}
 select
+    sku_index.sku_idx,
     skus.sku_id, skus.item_id, skus.location_id, skus.replenishment, skus.lead_time_days,
     skus.source_location_id, skus.source_sku_id, skus.supplier_id,
     skus.safety_stock, skus.lot_policy, skus.lot_size, skus.min_qty, skus.max_qty,
     skus.multiple, skus.period_days, skus.order_cost, skus.holding_rate, skus.yield_rate,
     skus.unit_cost, skus.low_level_code, skus.is_on_cycle, skus.is_mps_item,
     positions.available as on_hand, positions.qa_hold, positions.blocked
-from marts.dim_skus as skus
+from sku_index
+inner join marts.dim_skus as skus on sku_index.sku_id = skus.sku_id
 inner join marts.fct_inventory_position as positions on skus.sku_id = positions.sku_id
-order by skus.sku_id
+order by sku_index.sku_idx
+"""
+
+# Demand and supply rows carry their sku_idx. The SKU's names come along only
+# for rows that name no valid SKU (its row was quarantined or never sent):
+# they are reported, and the planning steps need no names for the others.
+UNPLANNED_NAMES = """
+    case when sku_index.sku_idx is null then rows.sku_id end as sku_id,
+    case when sku_index.sku_idx is null then rows.item_id end as item_id,
+    case when sku_index.sku_idx is null then rows.location_id end as location_id
+"""
+
+DEMAND_QUERY = f"""{SKU_INDEX}
+select rows.demand_type, rows.demand_id, sku_index.sku_idx, {UNPLANNED_NAMES},
+       rows.demand_date, rows.qty, rows.priority
+from marts.fct_demand as rows
+left join sku_index on rows.sku_id = sku_index.sku_id
+"""
+
+# in-horizon receipts only: supply due later cannot cover horizon demand
+SUPPLY_QUERY = f"""{SKU_INDEX}
+select rows.supply_type, rows.supply_id, sku_index.sku_idx, {UNPLANNED_NAMES},
+       rows.qty, rows.due_date, rows.receipt_date, rows.supply_status
+from marts.fct_open_supply as rows
+left join sku_index on rows.sku_id = sku_index.sku_id
+where rows.is_within_horizon
 """
 
 BOM_QUERY = """
 select parent_sku_id, component_sku_id, component_item_id, location_id,
        component_qty_per_parent, valid_from, valid_to, is_component_stocked
 from marts.dim_bom
-"""
-
-DEMAND_QUERY = """
-select demand_type, demand_id, sku_id, item_id, location_id, demand_date, qty, priority
-from marts.fct_demand
-"""
-
-# in-horizon receipts only: supply due later cannot cover horizon demand
-SUPPLY_QUERY = """
-select supply_type, supply_id, sku_id, item_id, location_id, qty, due_date, receipt_date,
-       supply_status
-from marts.fct_open_supply
-where is_within_horizon
 """
 
 
@@ -51,18 +74,16 @@ class PlanningInputs:
     demand: pl.DataFrame  # independent demand and open work orders' components
     supply: pl.DataFrame  # open receipts due in the horizon
     # demand and supply rows naming no valid SKU (its row was quarantined or never
-    # sent) have a null sku_idx: they cannot be planned and are reported
+    # sent) have a null sku_idx and keep the sku_id, item_id and location_id they
+    # name: they cannot be planned and are reported; other rows have those null
 
 
 def read_planning_inputs(con: duckdb.DuckDBPyConnection) -> PlanningInputs:
-    """Read the marts and attach ``sku_idx`` to every row that names a known SKU."""
-    skus = (
-        con.sql(SKUS_QUERY)
-        .pl()
-        .with_row_index("sku_idx")
-        .with_columns(pl.col("sku_idx").cast(pl.Int64))
+    """Read the marts, every demand and supply row with the ``sku_idx`` of the
+    SKU it names (null: no valid SKU)."""
+    return PlanningInputs(
+        skus=con.sql(SKUS_QUERY).pl(),
+        bom=con.sql(BOM_QUERY).pl(),
+        demand=con.sql(DEMAND_QUERY).pl(),
+        supply=con.sql(SUPPLY_QUERY).pl(),
     )
-    index = skus.select("sku_id", "sku_idx")
-    demand = con.sql(DEMAND_QUERY).pl().join(index, on="sku_id", how="left", maintain_order="left")
-    supply = con.sql(SUPPLY_QUERY).pl().join(index, on="sku_id", how="left")
-    return PlanningInputs(skus=skus, bom=con.sql(BOM_QUERY).pl(), demand=demand, supply=supply)
