@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from mrp_fixtures import day, demand, fenced_end_item_plan, plan, receipt, sku
+from mrp_fixtures import bom_line, day, demand, fenced_end_item_plan, plan, receipt, sku
 
 
 def pegs_of(result, item: str = "A") -> list[tuple]:
@@ -133,6 +133,29 @@ def test_pegging_keeps_each_sku_to_itself():
         ("A", "on_hand", "SO1:1", 5.0),
         ("B", "on_hand", "SO2:1", 6.0),
     ]
+
+
+def test_a_component_needed_twice_by_one_order_is_pegged_the_same_whatever_the_bom_order():
+    # P's BOM lists C twice (1 and 2 per P): one planned work order of P makes
+    # two demand rows at C on the same day, with the same reference and id.
+    # They are taken smaller first, whichever order the BOM lines came in:
+    # the 1 on hand covers the first, a planned purchase the other.
+    lines = [bom_line("P", "C", 1.0), bom_line("P", "C", 2.0)]
+    skus = [
+        sku("P", replenishment="make", low_level_code=0),
+        sku("C", low_level_code=1, on_hand=1.0),
+    ]
+    demands = [demand("P@PL1", 2, 1, "SO1:1")]
+    pegs = [pegs_of(plan(skus, bom, demands), "C") for bom in (lines, lines[::-1])]
+    needed_by = "PWO-P-PL1-20261125-1:C"
+    assert (
+        pegs[0]
+        == pegs[1]
+        == [
+            ("on_hand", needed_by, 1.0),
+            ("PPR-C-PL1-20261125-1", needed_by, 2.0),
+        ]
+    )
 
 
 # --- demand no supply covers ---------------------------------------------------
