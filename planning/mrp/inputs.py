@@ -11,16 +11,16 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-# a SKU's sku_idx: its rank by sku_id among the SKUs with a stock position
+# a SKU's sku_idx: its rank by sku_id among the SKUs with a stock position;
+# a temporary table the queries below join, built once per read
 SKU_INDEX = """
-with sku_index as (
-    select skus.sku_id, cast(row_number() over (order by skus.sku_id) - 1 as bigint) as sku_idx
-    from marts.dim_skus as skus
-    inner join marts.fct_inventory_position as positions on skus.sku_id = positions.sku_id
-)
+create or replace temp table sku_index as
+select skus.sku_id, cast(row_number() over (order by skus.sku_id) - 1 as bigint) as sku_idx
+from marts.dim_skus as skus
+inner join marts.fct_inventory_position as positions on skus.sku_id = positions.sku_id
 """
 
-SKUS_QUERY = f"""{SKU_INDEX}
+SKUS_QUERY = """
 select
     sku_index.sku_idx,
     skus.sku_id, skus.item_id, skus.location_id, skus.replenishment, skus.lead_time_days,
@@ -44,7 +44,7 @@ UNPLANNED_NAMES = """
     case when sku_index.sku_idx is null then rows.location_id end as location_id
 """
 
-DEMAND_QUERY = f"""{SKU_INDEX}
+DEMAND_QUERY = f"""
 select rows.demand_type, rows.demand_id, sku_index.sku_idx, {UNPLANNED_NAMES},
        rows.demand_date, rows.qty, rows.priority
 from marts.fct_demand as rows
@@ -52,7 +52,7 @@ left join sku_index on rows.sku_id = sku_index.sku_id
 """
 
 # in-horizon receipts only: supply due later cannot cover horizon demand
-SUPPLY_QUERY = f"""{SKU_INDEX}
+SUPPLY_QUERY = f"""
 select rows.supply_type, rows.supply_id, sku_index.sku_idx, {UNPLANNED_NAMES},
        rows.qty, rows.due_date, rows.receipt_date, rows.supply_status
 from marts.fct_open_supply as rows
@@ -81,9 +81,13 @@ class PlanningInputs:
 def read_planning_inputs(con: duckdb.DuckDBPyConnection) -> PlanningInputs:
     """Read the marts, every demand and supply row with the ``sku_idx`` of the
     SKU it names (null: no valid SKU)."""
-    return PlanningInputs(
-        skus=con.sql(SKUS_QUERY).pl(),
-        bom=con.sql(BOM_QUERY).pl(),
-        demand=con.sql(DEMAND_QUERY).pl(),
-        supply=con.sql(SUPPLY_QUERY).pl(),
-    )
+    con.execute(SKU_INDEX)
+    try:
+        return PlanningInputs(
+            skus=con.sql(SKUS_QUERY).pl(),
+            bom=con.sql(BOM_QUERY).pl(),
+            demand=con.sql(DEMAND_QUERY).pl(),
+            supply=con.sql(SUPPLY_QUERY).pl(),
+        )
+    finally:
+        con.execute("drop table sku_index")
