@@ -11,6 +11,7 @@ from datetime import date
 import polars as pl
 
 from planning.mrp.buckets import date_of
+from planning.mrp.inputs import of_sku
 from planning.mrp.pegging import EPSILON, PegNames
 
 EXCEPTIONS = {
@@ -66,7 +67,7 @@ def shortages(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.Da
 def below_safety_stock(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date):
     """SKUs that dip below safety stock without going negative."""
     low = (
-        inventory.join(skus.select("sku_idx", "safety_stock"), on="sku_idx")
+        inventory.with_columns(of_sku(skus, "safety_stock"))
         .group_by("sku_idx")
         .agg(
             lowest=pl.col("projected_on_hand").min(),

@@ -7,7 +7,8 @@ from datetime import date
 
 import polars as pl
 
-from planning.mrp.buckets import date_of
+from planning.mrp.buckets import date_of, day_stamp
+from planning.mrp.inputs import of_sku
 
 PLANNED_ORDERS = {
     "order_id": pl.String,
@@ -31,7 +32,7 @@ def split_at_max_qty(lots: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
     """One row per order: a lot above ``max_qty`` becomes full orders of
     ``max_qty`` and one for the rest; ``piece`` numbers them from 1."""
     return (
-        lots.join(skus.select("sku_idx", "max_qty"), on="sku_idx")
+        lots.with_columns(of_sku(skus, "max_qty"))
         .with_columns(
             pieces=pl.when(pl.col("max_qty") > 0)
             .then((pl.col("qty") / pl.col("max_qty") - 1e-9).ceil().clip(lower_bound=1))
@@ -54,7 +55,7 @@ def split_at_max_qty(lots: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
 def offset_lead_times(orders: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
     """Start (or order, or ship) day = receipt day - lead time, never before as-of."""
     return (
-        orders.join(skus.select("sku_idx", "lead_time_days"), on="sku_idx")
+        orders.with_columns(of_sku(skus, "lead_time_days"))
         .with_columns(required_start_day=pl.col("receipt_day") - pl.col("lead_time_days"))
         .with_columns(start_day=pl.col("required_start_day").clip(lower_bound=0))
         .drop("lead_time_days")
@@ -68,11 +69,11 @@ def planned_orders(lots: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.Da
     same extract and as-of date give the same ids, which the ERP can use as
     idempotency keys.
     """
-    attributes = skus.select("sku_idx", "item_id", "location_id", "replenishment", "yield_rate")
+    days = (lots["day"].max() or 0) + 1
     return (
         split_at_max_qty(lots, skus)
         .rename({"day": "receipt_day", "qty": "receipt_qty"})
-        .join(attributes, on="sku_idx")
+        .with_columns(of_sku(skus, "item_id", "location_id", "replenishment", "yield_rate"))
         .with_columns(
             order_qty=pl.when(pl.col("replenishment") == "make")
             .then(pl.col("receipt_qty") / pl.col("yield_rate"))
@@ -81,7 +82,7 @@ def planned_orders(lots: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.Da
                 pl.col("replenishment").replace_strict(ORDER_ID_PREFIX),
                 pl.col("item_id"),
                 pl.col("location_id"),
-                date_of(pl.col("receipt_day"), as_of).dt.strftime("%Y%m%d"),
+                day_stamp(pl.col("receipt_day"), as_of, days),
                 pl.col("piece").cast(pl.String),
                 separator="-",
             ),
