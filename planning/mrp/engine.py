@@ -32,7 +32,12 @@ from planning.mrp.lot_sizing import (
     holding_cost_per_day,
     policy_code,
 )
-from planning.mrp.netting import PROJECTED_INVENTORY, SKU_PARAMETERS, net_requirements
+from planning.mrp.netting import (
+    PROJECTED_INVENTORY,
+    SKU_PARAMETERS,
+    gross_requirements,
+    net_requirements,
+)
 from planning.mrp.orders import (
     ORDER_TABLES,
     planned_orders,
@@ -42,12 +47,14 @@ from planning.mrp.orders import (
 )
 from planning.mrp.pegging import (
     DEMAND,
+    DEMAND_ORDER,
     INDEPENDENT,
     ON_HAND,
     PLANNED,
     RECEIPT,
     SUPPLY,
     PegNames,
+    fifo_order,
     peg,
 )
 
@@ -213,10 +220,24 @@ def plan_materials(
     level_rows: dict[str, list[pl.DataFrame]] = {name: [] for name in LEVEL_TABLES}
     level_counts = dict.fromkeys(LEVEL_TABLES, 0)
     planned_so_far = 0
+    level_names = names(order_ids=pl.Series("order_id", [], pl.String))  # the orders so far
+
+    def level_table(name: str, rows: pl.DataFrame, level_names: PegNames) -> None:
+        level_counts[name] += rows.height
+        if publish is None:
+            level_rows[name].append(rows)
+        else:
+            namer = partial(published_rows, name, names=level_names, skus=skus, as_of=as_of)
+            publish(name, rows, namer)
+
     for level in sorted(levels["planning_level"].unique().to_list()):
         level_skus = skus.join(levels.filter(pl.col("planning_level") == level), on="sku_idx")
-        demand = pl.concat(demand_by_level.pop(level, [pl.DataFrame(schema=DEMAND)]))
-        gross = demand.group_by("sku_idx", "day").agg(pl.col("qty").sum()).sort("sku_idx", "day")
+        demand = fifo_order(
+            pl.concat(demand_by_level.pop(level, [pl.DataFrame(schema=DEMAND)])),
+            DEMAND,
+            DEMAND_ORDER,
+        )
+        gross = gross_requirements(demand)
         level_receipts = receipts.join(
             level_skus.select("sku_idx"), on="sku_idx", maintain_order="left"
         )
@@ -229,6 +250,11 @@ def plan_materials(
         )
         level_receipts = level_receipts.with_columns(day=netted.receipt_days)
         rescheduled.append(level_receipts)
+        inventory = netted.projected_inventory
+        # handed over as soon as it is known, for a writer to store meanwhile
+        # (it names no orders, so the names so far will do)
+        level_table("projected_inventory", inventory, level_names)
+        found_by_level.append(inventory_exceptions(inventory, skus, as_of))
         orders = planned_orders(netted.planned_lots, skus, as_of).with_columns(
             order_row=pl.int_range(planned_so_far, planned_so_far + pl.len(), dtype=pl.Int64)
         )
@@ -238,20 +264,12 @@ def plan_materials(
         # of the supply, action messages need the existing receipts only
         receipts_pegged.append(level_pegging.supply.filter(pl.col("kind") == RECEIPT))
         level_names = names(order_ids=pl.concat([o["order_id"] for o in planned]))
-        inventory = netted.projected_inventory
-        found_by_level.append(inventory_exceptions(inventory, skus, as_of))
+        level_table("pegging", level_pegging.pegs, level_names)
         found_by_level.append(
             found.late_demand(
                 level_pegging.pegs, level_pegging.short_demand, level_names, skus, as_of
             )
         )
-        for name, rows in (("pegging", level_pegging.pegs), ("projected_inventory", inventory)):
-            level_counts[name] += rows.height
-            if publish is None:
-                level_rows[name].append(rows)
-            else:
-                namer = partial(published_rows, name, names=level_names, skus=skus, as_of=as_of)
-                publish(name, rows, namer)
         # demand on SKUs already planned can only come along a cycle: dropped
         # (the cycle is reported), from netting and pegging alike
         for lower, frames in _by_level(explode_bom(orders, links, skus), levels).items():

@@ -116,6 +116,32 @@ def net_requirements(
     return NettingResult(planned_lots, projected, pl.Series("day", receipt_days, dtype=pl.Int64))
 
 
+def gross_requirements(demand: pl.DataFrame) -> pl.DataFrame:
+    """One row per SKU and day (``GROSS_REQUIREMENTS``): the demand of that day,
+    summed from ``demand`` sorted by SKU then day (as pegging sorts it), in its
+    order."""
+    sku_idx, day, qty = _sum_days(
+        demand["sku_idx"].to_numpy(), demand["day"].to_numpy(), demand["qty"].to_numpy()
+    )
+    return pl.DataFrame({"sku_idx": sku_idx, "day": day, "qty": qty}, schema=GROSS_REQUIREMENTS)
+
+
+@njit(cache=True, nogil=True)
+def _sum_days(sku_idx, day, qty):
+    """Sums of ``qty`` over each run of rows with the same SKU and day."""
+    run_sku = np.empty(len(qty), np.int64)
+    run_day = np.empty(len(qty), np.int64)
+    run_qty = np.zeros(len(qty), np.float64)
+    runs = 0
+    for row in range(len(qty)):
+        if runs == 0 or sku_idx[row] != run_sku[runs - 1] or day[row] != run_day[runs - 1]:
+            run_sku[runs] = sku_idx[row]
+            run_day[runs] = day[row]
+            runs += 1
+        run_qty[runs - 1] += qty[row]
+    return run_sku[:runs].copy(), run_day[:runs].copy(), run_qty[:runs].copy()
+
+
 def offsets(sku_idx: np.ndarray, rows_sku_idx: np.ndarray) -> np.ndarray:
     """Where each SKU's rows start in rows sorted by SKU, plus the end."""
     starts = np.searchsorted(rows_sku_idx, sku_idx, side="left")

@@ -166,28 +166,34 @@ def _by_kind(
     return named.sort("row").drop("row")
 
 
+# the order pegging takes supply and demand in, within each SKU; rows equal on
+# every key are alike. A supply row's reference is its own; one planned order
+# may need a component twice (two BOM lines), and those demand rows are told
+# apart by quantity.
+SUPPLY_ORDER = ["sku_idx", "day", "kind", "ref"]
+DEMAND_ORDER = ["sku_idx", "day", "rank", "kind", "ref", "qty"]
+
+
 def fifo_order(frame: pl.DataFrame, schema: dict[str, pl.DataType], by: list[str]) -> pl.DataFrame:
-    """Rows in FIFO order within each SKU (sorted ``by``, which rows equal on
-    are alike); zero quantities dropped."""
+    """Rows in FIFO order within each SKU (sorted ``by``, ``SUPPLY_ORDER`` or
+    ``DEMAND_ORDER``)."""
     return (
         frame.lazy()  # one pass, one copy
         .select(schema.keys())
         .cast(schema)
-        .filter(pl.col("qty") > EPSILON)
         .sort(by)  # not stable: about twice as fast, and ``by`` leaves no ties to keep
         .collect()
     )
 
 
 def peg(supply: pl.DataFrame, demand: pl.DataFrame, skus: pl.DataFrame) -> Pegging:
-    """Peg ``demand`` (``DEMAND``, without safety stock) to ``supply`` (``SUPPLY``).
+    """Peg ``demand`` (``DEMAND`` in ``fifo_order``, without safety stock) to
+    ``supply`` (``SUPPLY``); zero quantities are left out.
 
     Ties within a day are broken by the rows' references, which the engine
-    hands out in a deterministic order: the same inputs give the same pegs. A
-    supply row's reference is its own; one planned order may need a component
-    twice (two BOM lines), and those demand rows are told apart by quantity."""
-    supply = fifo_order(supply, SUPPLY, ["sku_idx", "day", "kind", "ref"])
-    demand = fifo_order(demand, DEMAND, ["sku_idx", "day", "rank", "kind", "ref", "qty"])
+    hands out in a deterministic order: the same inputs give the same pegs."""
+    supply = fifo_order(supply, SUPPLY, SUPPLY_ORDER).filter(pl.col("qty") > EPSILON)
+    demand = demand.filter(pl.col("qty") > EPSILON)
     skus = skus.sort("sku_idx")
     sku_idx = skus["sku_idx"].to_numpy()
     peg_supply, peg_demand, peg_qty, short_qty, pegged_qty, need_day = _fifo(
