@@ -98,9 +98,13 @@ def planning_inputs(skus, bom=(), demands=(), receipts=()) -> PlanningInputs:
     names = sku_frame.select("sku_id", "item_id", "location_id")
 
     def with_sku(rows, schema) -> pl.DataFrame:
+        """Rows with their sku_idx; the SKU's names only where it has none."""
         frame = pl.DataFrame(list(rows), schema=schema)
-        return frame.join(names, on="sku_id", how="left", maintain_order="left").join(
-            index, on="sku_id", how="left", maintain_order="left"
+        unplanned = pl.col("sku_idx").is_null()
+        return (
+            frame.join(names, on="sku_id", how="left", maintain_order="left")
+            .join(index, on="sku_id", how="left", maintain_order="left")
+            .with_columns(pl.when(unplanned).then(pl.col(names.columns)))
         )
 
     demand_frame = with_sku(demands, DEMAND_SCHEMA)
