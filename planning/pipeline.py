@@ -33,7 +33,7 @@ from planning.extract.read import read_extract
 from planning.lock import run_lock
 from planning.marts import build_marts
 from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
-from planning.mrp.exceptions import EXCEPTIONS
+from planning.mrp.exceptions import EXCEPTION_ORDER, EXCEPTIONS
 from planning.publish import RunFolder, new_run_id, write_csv, write_json
 from planning.report import read_plan_tables, value_counts, write_report
 from planning.scheduling import (
@@ -450,7 +450,7 @@ def shop_tables(
     exceptions = pl.concat(
         [found, schedule_exceptions(scheduled, load, milestones, unstaffed, orders), unscheduled],
         how="vertical_relaxed",
-    )
+    ).sort(EXCEPTION_ORDER, nulls_last=True)  # the warehouse gives its rows in any order
     return {
         "schedule": with_timestamps(schedule, datetime(as_of.year, as_of.month, as_of.day)).select(
             "order_id", "op_seq", "work_center_id", "unit", "person_id", "start_at", "end_at",

@@ -286,7 +286,7 @@ def plan_materials(
             invalid_policies(skus, as_of),
             found.without_sku(inputs.demand, inputs.supply, as_of),
         ]
-    ).sort("category", "item_id", "location_id", "date", "ref_id", "message", nulls_last=True)
+    ).sort(found.EXCEPTION_ORDER, nulls_last=True)
     return MaterialPlan(
         planned_orders=orders,
         action_messages=action_messages(receipts, pl.concat(receipts_pegged), skus, rules, as_of),

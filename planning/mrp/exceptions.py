@@ -24,6 +24,9 @@ EXCEPTIONS = {
     "qty": pl.Float64,
     "message": pl.String,
 }
+# the order exception rows are published in: rows equal on every other key
+# differ in their message
+EXCEPTION_ORDER = ["category", "item_id", "location_id", "date", "ref_id", "message"]
 
 
 def _qty(column: str) -> pl.Expr:

@@ -36,6 +36,7 @@ from hostile_cases import (
 )
 
 from planning.errors import InvalidExtractError
+from planning.mrp.exceptions import EXCEPTION_ORDER
 from planning.pipeline import require_plannable, validate_extract
 from planning.publish import restore_text
 from planning.validation.validate import ValidatedExtract
@@ -238,6 +239,9 @@ def plans(tmp_path_factory: pytest.TempPathFactory) -> Plans:
     assert pl.read_csv(latest / "quarantine.csv").height == 0
     exceptions = pl.read_csv(latest / "exceptions.csv", infer_schema=False)
     assert "invalid_data" not in exceptions.get_column("category").to_list()
+    # the material plan's and the schedule's, in one order (ISO dates sort as text)
+    assert {"capacity_overload", "late_demand"} <= set(exceptions.get_column("category"))
+    assert exceptions.equals(exceptions.sort(EXCEPTION_ORDER, nulls_last=True))
     return plans
 
 
