@@ -90,9 +90,15 @@ def test_a_run_without_its_runs_row_is_refused(tmp_path):
 
 
 def test_only_the_last_runs_are_kept(tmp_path):
+    """As in a planner run, each run writes twice: the material plan, then the
+    schedule. The second write finds the oldest run's runs row already gone
+    and still deletes that run's schedule rows."""
     with connect(tmp_path / "w.duckdb") as con:
         for number in range(warehouse.PLAN_RUNS_KEPT + 2):
             run = run_row(f"run-{number}", minute=number)
             write_plan(con, run, {"pegging": pl.DataFrame({"qty": [float(number)]})})
-        kept = con.sql("select run_id from plan.pegging order by qty").pl()["run_id"].to_list()
-    assert kept == [f"run-{n}" for n in range(2, warehouse.PLAN_RUNS_KEPT + 2)]
+            write_plan(con, run, {"schedule": pl.DataFrame({"qty": [float(number)]})})
+        expected = [f"run-{n}" for n in range(2, warehouse.PLAN_RUNS_KEPT + 2)]
+        for table in ("pegging", "schedule", "runs"):
+            kept = con.sql(f"select run_id from plan.{table}").pl()["run_id"]
+            assert sorted(kept.to_list()) == sorted(expected), table
