@@ -222,12 +222,13 @@ def plan_materials(
     planned_so_far = 0
     level_names = names(order_ids=pl.Series("order_id", [], pl.String))  # the orders so far
 
-    def level_table(name: str, rows: pl.DataFrame, level_names: PegNames) -> None:
+    def level_table(name: str, rows: pl.DataFrame, named_by: PegNames) -> None:
+        """Keep a level's rows of one of LEVEL_TABLES, or hand them to ``publish``."""
         level_counts[name] += rows.height
         if publish is None:
             level_rows[name].append(rows)
         else:
-            namer = partial(published_rows, name, names=level_names, skus=skus, as_of=as_of)
+            namer = partial(published_rows, name, names=named_by, skus=skus, as_of=as_of)
             publish(name, rows, namer)
 
     for level in sorted(levels["planning_level"].unique().to_list()):
