@@ -140,10 +140,7 @@ def transfer_orders(orders: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl
 def _with_sku(orders: pl.DataFrame, skus: pl.DataFrame, replenishment: str, as_of: date):
     return (
         orders.filter(pl.col("replenishment") == replenishment)
-        .join(
-            skus.select("sku_idx", "item_id", "location_id", "supplier_id", "source_location_id"),
-            on="sku_idx",
-        )
+        .with_columns(of_sku(skus, "item_id", "location_id", "supplier_id", "source_location_id"))
         .with_columns(
             start_date=date_of(pl.col("start_day"), as_of),
             due_date=date_of(pl.col("receipt_day"), as_of),
