@@ -192,7 +192,7 @@ def peg(supply: pl.DataFrame, demand: pl.DataFrame, skus: pl.DataFrame) -> Peggi
 
     Ties within a day are broken by the rows' references, which the engine
     hands out in a deterministic order: the same inputs give the same pegs."""
-    supply = fifo_order(supply, SUPPLY, SUPPLY_ORDER).filter(pl.col("qty") > EPSILON)
+    supply = fifo_order(supply.filter(pl.col("qty") > EPSILON), SUPPLY, SUPPLY_ORDER)
     demand = demand.filter(pl.col("qty") > EPSILON)
     skus = skus.sort("sku_idx")
     sku_idx = skus["sku_idx"].to_numpy()
