@@ -166,12 +166,13 @@ def plan_writer(con: duckdb.DuckDBPyConnection, run_id: str) -> Iterator[PlanWri
         written = writer.close()
         if "runs" not in written:
             raise ValueError(f"run {run_id} wrote plan tables without its plan.runs row")
-        kept = con.execute(
+        newest = con.execute(
             f"select run_id from {PLAN_SCHEMA}.runs order by started_at desc limit ?",
             [PLAN_RUNS_KEPT],
         ).fetchall()
+        kept = {run_id for (run_id,) in newest}
         for name in written:
-            _delete_runs_but(con, name, {run_id for (run_id,) in kept})
+            _delete_runs_but(con, name, kept)
         con.commit()
     except BaseException:
         if writer is not None:
