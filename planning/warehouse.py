@@ -353,9 +353,12 @@ def _from_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, statement: 
 
     DuckDB finds ``incoming_frame`` by name (a replacement scan). Registering
     the frame's Arrow table instead kept every batch's memory until the
-    connection closed: gigabytes for a large plan.
+    connection closed: gigabytes for a large plan. The frame is handed over
+    with Polars' own string layout (Arrow string views), which DuckDB reads
+    as it is; a Polars frame given directly is first converted to Arrow's
+    older layout, a copy of every string.
     """
-    incoming_frame = frame  # noqa: F841 (read by DuckDB)
+    incoming_frame = frame.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841
     con.execute(statement.format(rows="select * from incoming_frame"))
 
 
