@@ -28,7 +28,10 @@ RAW_SCHEMA = "raw"
 AUDIT_SCHEMA = "audit"
 PLAN_SCHEMA = "plan"
 PLAN_RUNS_KEPT = 7
-WRITE_BATCH_ROWS = 1_000_000  # rows of a large plan table named and written at a time
+# rows of a large plan table named and stored at a time: four of DuckDB's row
+# groups, so that storing a level starts soon after it is handed over, and
+# fewer rows wait in memory (100k SKUs: 170 MiB less at the peak than 1M rows)
+WRITE_BATCH_ROWS = 4 * 122_880
 PLAN_RUNS = {
     "run_id": pl.String,
     "as_of": pl.Date,
