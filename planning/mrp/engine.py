@@ -255,7 +255,6 @@ def plan_materials(
         # handed over as soon as it is known, for a writer to store meanwhile
         # (it names no orders, so the names so far will do)
         level_table("projected_inventory", inventory, level_names)
-        found_by_level.append(inventory_exceptions(inventory, skus, as_of))
         orders = planned_orders(netted.planned_lots, skus, as_of).with_columns(
             order_row=pl.int_range(planned_so_far, planned_so_far + pl.len(), dtype=pl.Int64)
         )
@@ -266,6 +265,8 @@ def plan_materials(
         receipts_pegged.append(level_pegging.supply.filter(pl.col("kind") == RECEIPT))
         level_names = names(order_ids=pl.concat([o["order_id"] for o in planned]))
         level_table("pegging", level_pegging.pegs, level_names)
+        # its exceptions once both large tables are with the writer
+        found_by_level.append(inventory_exceptions(inventory, skus, as_of))
         found_by_level.append(
             found.late_demand(
                 level_pegging.pegs, level_pegging.short_demand, level_names, skus, as_of
