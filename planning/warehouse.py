@@ -163,9 +163,10 @@ def write_plan(
 def plan_writer(con: duckdb.DuckDBPyConnection, run_id: str) -> Iterator[PlanWriter]:
     """One transaction that adds run ``run_id``'s plan tables, appended through
     the ``PlanWriter`` it yields while the caller goes on planning; the caller
-    appends the run's ``plan.runs`` row too. On leaving, rows of runs older than
-    the last ``PLAN_RUNS_KEPT`` are deleted from the tables written and it
-    commits; on an error it rolls everything back."""
+    appends the run's ``plan.runs`` row too. The writer starts by deleting the
+    runs this one pushes out of the last ``PLAN_RUNS_KEPT`` (see
+    ``_delete_old_runs``). On leaving it commits; on an error it rolls
+    everything back, deletions included."""
     con.begin()
     writer = None
     try:
@@ -177,13 +178,6 @@ def plan_writer(con: duckdb.DuckDBPyConnection, run_id: str) -> Iterator[PlanWri
         written = writer.close()
         if "runs" not in written:
             raise ValueError(f"run {run_id} wrote plan tables without its plan.runs row")
-        newest = con.execute(
-            f"select run_id from {PLAN_SCHEMA}.runs order by started_at desc limit ?",
-            [PLAN_RUNS_KEPT],
-        ).fetchall()
-        kept = {run_id for (run_id,) in newest}
-        for name in written:
-            _delete_runs_but(con, name, kept)
         con.commit()
     except BaseException:
         if writer is not None:
@@ -279,6 +273,10 @@ class PlanWriter:
         self._batches.put(None)
 
     def _store(self) -> None:
+        try:  # while the caller plans the first rows
+            _delete_old_runs(self._con, self._run_id)
+        except BaseException as error:  # raised on the caller's thread
+            self._failure = error
         while (task := self._batches.get()) is not None:
             if self._working():
                 try:
@@ -296,16 +294,34 @@ class PlanWriter:
         _from_frame(self._con, batch, f"insert into {PLAN_SCHEMA}.{name} by name {{rows}}")
 
 
-def _delete_runs_but(con: duckdb.DuckDBPyConnection, table: str, kept: set[str]) -> None:
-    """Delete the rows of plan table ``table`` whose run is not in ``kept``,
-    its runs row gone or not. The runs to delete are named, so DuckDB skips the
-    row groups of the others (a ``not in`` reads every row: 1.3 s at 1M SKUs)."""
-    present = con.execute(f"select distinct run_id from {PLAN_SCHEMA}.{table}").fetchall()
-    stale = [run_id for (run_id,) in present if run_id not in kept]
-    if stale:
-        con.execute(
-            f"delete from {PLAN_SCHEMA}.{table} where run_id in (select unnest(?))", [stale]
-        )
+def _delete_old_runs(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Delete from every plan table the rows of the runs that are not among the
+    last ``PLAN_RUNS_KEPT`` once ``run_id`` is in: it and the newest others of
+    ``plan.runs`` by ``started_at``. Rows whose runs row is gone go too. The
+    runs to delete are named, so DuckDB skips the row groups of the others (a
+    ``not in`` reads every row: 1.3 s at 1M SKUs)."""
+    tables = {
+        table
+        for (table,) in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = ? and table_type = 'BASE TABLE'",
+            [PLAN_SCHEMA],
+        ).fetchall()
+    }
+    if "runs" not in tables:
+        return
+    newest = con.execute(
+        f"select run_id from {PLAN_SCHEMA}.runs where run_id <> ? order by started_at desc limit ?",
+        [run_id, PLAN_RUNS_KEPT - 1],
+    ).fetchall()
+    kept = {run_id} | {newer for (newer,) in newest}
+    for table in sorted(tables):
+        present = con.execute(f"select distinct run_id from {PLAN_SCHEMA}.{table}").fetchall()
+        stale = [old for (old,) in present if old not in kept]
+        if stale:
+            con.execute(
+                f"delete from {PLAN_SCHEMA}.{table} where run_id in (select unnest(?))", [stale]
+            )
 
 
 def set_run_status(con: duckdb.DuckDBPyConnection, run_id: str, status: str, finished_at) -> None:

@@ -91,14 +91,17 @@ def test_a_run_without_its_runs_row_is_refused(tmp_path):
 
 def test_only_the_last_runs_are_kept(tmp_path):
     """As in a planner run, each run writes twice: the material plan, then the
-    schedule. The second write finds the oldest run's runs row already gone
-    and still deletes that run's schedule rows."""
+    schedule. The first write deletes the oldest run from every plan table,
+    and the rows of a run whose runs row is gone go too."""
     with connect(tmp_path / "w.duckdb") as con:
         for number in range(warehouse.PLAN_RUNS_KEPT + 2):
+            if number == warehouse.PLAN_RUNS_KEPT + 1:
+                con.execute("delete from plan.runs where run_id = 'run-5'")
             run = run_row(f"run-{number}", minute=number)
             write_plan(con, run, {"pegging": pl.DataFrame({"qty": [float(number)]})})
             write_plan(con, run, {"schedule": pl.DataFrame({"qty": [float(number)]})})
-        expected = [f"run-{n}" for n in range(2, warehouse.PLAN_RUNS_KEPT + 2)]
+        # run-5 went without its runs row, so run-1 is among the last 7 left
+        expected = [f"run-{n}" for n in range(1, warehouse.PLAN_RUNS_KEPT + 2) if n != 5]
         for table in ("pegging", "schedule", "runs"):
             kept = con.sql(f"select run_id from plan.{table}").pl()["run_id"]
             assert sorted(kept.to_list()) == sorted(expected), table
@@ -130,3 +133,18 @@ def test_retention_leaves_the_row_groups_of_the_kept_runs_as_they_were(tmp_path)
                 one_run = row_group_sizes(con)
         assert row_group_sizes(con) == one_run * warehouse.PLAN_RUNS_KEPT
         assert one_run.count(122_880) == levels
+
+
+def test_a_failed_run_deletes_no_old_run(tmp_path):
+    """Old runs are deleted in the run's own transaction, so a run that fails
+    leaves all the kept runs in place."""
+    runs = [f"run-{number}" for number in range(warehouse.PLAN_RUNS_KEPT)]
+    with connect(tmp_path / "w.duckdb") as con:
+        for minute, run_id in enumerate(runs):
+            write_plan(con, run_row(run_id, minute), {"pegging": pl.DataFrame({"qty": [1.0]})})
+        with pytest.raises(KeyError), plan_writer(con, "run-failing") as writer:
+            writer.append("pegging", pl.DataFrame({"qty": [2.0]}))
+            raise KeyError("planning failed")
+        for table in ("pegging", "runs"):
+            kept = con.sql(f"select run_id from plan.{table}").pl()["run_id"]
+            assert sorted(kept.to_list()) == runs, table
