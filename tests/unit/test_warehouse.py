@@ -148,3 +148,26 @@ def test_a_failed_run_deletes_no_old_run(tmp_path):
         for table in ("pegging", "runs"):
             kept = con.sql(f"select run_id from plan.{table}").pl()["run_id"]
             assert sorted(kept.to_list()) == runs, table
+
+
+def test_columns_with_an_id_per_row_are_stored_with_zstd(tmp_path):
+    pegs = pl.DataFrame(
+        {
+            "supply_id": [f"PWO-FG1-D1-{n:05d}" for n in range(1000)],
+            "demand_id": [f"SO-{n:07d}:1" for n in range(1000)],
+            "item_id": "FG1",
+            "qty": 1.0,
+        }
+    )
+    with connect(tmp_path / "w.duckdb") as con:
+        write_plan(con, run_row("run-1"), {"pegging": pegs})
+        con.execute("checkpoint")
+        compression = dict(
+            con.sql(
+                "select column_name, any_value(compression) from "
+                "pragma_storage_info('plan.pegging') where segment_type = 'VARCHAR' group by all"
+            ).fetchall()
+        )
+        assert_frame_equal(stored(con, "pegging", "run-1"), pegs.sort(pl.all()))
+    assert compression["supply_id"] == compression["demand_id"] == "ZSTD"
+    assert compression["item_id"] != "ZSTD"
