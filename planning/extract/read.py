@@ -73,22 +73,24 @@ def read_table(directory: Path, spec: ExtractFile) -> ExtractTable:
     raw = _read_parquet(path) if path.suffix == ".parquet" else _read_csv(path)
     raw = raw.rename({c: c.strip().lstrip("\ufeff").strip() for c in raw.columns})
     _check_header(path, spec, raw.columns)
-    if spec.required_file and raw.height == 0:
+    present = [c for c in spec.column_names if c in raw.columns]
+    ignored = tuple(c for c in raw.columns if c not in spec.column_names)
+    rows = (
+        raw.select([_clean_text(c) for c in (*present, *ignored)])
+        .with_row_index(SOURCE_ROW, offset=1)
+        # a row without a single value (a blank line, as many exports end
+        # with) is no row; the rows after it keep their numbers in the file
+        .filter(~pl.all_horizontal(pl.exclude(SOURCE_ROW).is_null()))
+        .with_columns(
+            pl.lit(None, pl.String).alias(c) for c in spec.column_names if c not in present
+        )
+        .select(pl.col(SOURCE_ROW).cast(pl.Int64), *spec.column_names)
+    )
+    if spec.required_file and rows.height == 0:
         raise InvalidExtractError(
             f"{path.name}: has a header but no rows; the {spec.name} master cannot be empty",
             file=path.name,
         )
-    present = [c for c in spec.column_names if c in raw.columns]
-    rows = (
-        raw.select([_clean_text(c) for c in present])
-        .with_columns(
-            pl.lit(None, pl.String).alias(c) for c in spec.column_names if c not in present
-        )
-        .select(spec.column_names)
-        .with_row_index(SOURCE_ROW, offset=1)
-        .with_columns(pl.col(SOURCE_ROW).cast(pl.Int64))
-    )
-    ignored = tuple(c for c in raw.columns if c not in spec.column_names)
     return ExtractTable(spec, path, rows, ignored)
 
 

@@ -276,3 +276,30 @@ def test_dates_and_timestamps_must_be_well_formed_and_exist(tmp_path):
         (1, "due_date", "30.11.2026", "not a date in YYYY-MM-DD form")
     ]
     assert validated.tables["downtime"].get_column("start_at").dt.hour().to_list() == [6]
+
+
+def test_blank_lines_are_no_rows_and_the_rows_after_them_keep_their_numbers(tmp_path):
+    folder = write_extract(tmp_path / "extract", MINIMAL_EXTRACT)
+    (folder / "sales_orders.csv").write_text(
+        "so_id,so_line,item_id,location_id,qty_open,due_date\n"
+        "SO1,10,FG1,D1,12,2026-11-30\n"
+        "\n"
+        ",,,,,\n"
+        "SO2,10,FG1,D1,,2026-11-30\n"
+        "\n\n",
+        encoding="utf-8",
+    )
+    validated = validate_extract(read_extract(folder))
+    assert _quarantined(validated, "sales_orders.csv") == [
+        (4, "qty_open", None, "required value is empty")
+    ]
+    assert validated.tables["sales_orders"]["_source_row"].to_list() == [1]
+
+
+def test_a_master_of_blank_lines_only_is_empty(tmp_path):
+    folder = write_extract(tmp_path / "extract", MINIMAL_EXTRACT)
+    (folder / "items.csv").write_text(
+        MINIMAL_EXTRACT["items.csv"].strip().splitlines()[0].strip() + "\n\n\n", encoding="utf-8"
+    )
+    with pytest.raises(InvalidExtractError, match="items.csv: has a header but no rows"):
+        read_extract(folder)
