@@ -301,5 +301,5 @@ def test_a_master_of_blank_lines_only_is_empty(tmp_path):
     (folder / "items.csv").write_text(
         MINIMAL_EXTRACT["items.csv"].strip().splitlines()[0].strip() + "\n\n\n", encoding="utf-8"
     )
-    with pytest.raises(InvalidExtractError, match="items.csv: has a header but no rows"):
+    with pytest.raises(InvalidExtractError, match=r"items\.csv: has a header but no rows"):
         read_extract(folder)
