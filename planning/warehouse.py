@@ -174,11 +174,11 @@ def write_plan(
 def plan_writer(con: duckdb.DuckDBPyConnection, run_id: str) -> Iterator[PlanWriter]:
     """One transaction that adds run ``run_id``'s plan tables, appended through
     the ``PlanWriter`` it yields while the caller goes on planning; the caller
-    appends the run's ``plan.runs`` row too. On leaving, it deletes the runs
-    this one pushes out of the last ``PLAN_RUNS_KEPT`` (``_delete_old_runs``;
-    at the end, once planning has freed its memory: deleting first held 450
-    MiB more at the peak of 1M SKUs) and commits; on an error it rolls
-    everything back."""
+    appends the run's ``plan.runs`` row too. On leaving, it deletes from the
+    tables written the runs this one pushes out of the last ``PLAN_RUNS_KEPT``
+    (``_delete_old_runs``; at the end, once planning has freed its memory:
+    deleting first held 450 MiB more at the peak of 1M SKUs) and commits; on
+    an error it rolls everything back."""
     con.begin()
     writer = None
     try:
@@ -190,7 +190,7 @@ def plan_writer(con: duckdb.DuckDBPyConnection, run_id: str) -> Iterator[PlanWri
         written = writer.close()
         if "runs" not in written:
             raise ValueError(f"run {run_id} wrote plan tables without its plan.runs row")
-        _delete_old_runs(con, run_id)
+        _delete_old_runs(con, run_id, written)
         con.commit()
     except BaseException:
         if writer is not None:
@@ -314,28 +314,18 @@ def _create_plan_table(con: duckdb.DuckDBPyConnection, name: str, rows: pl.DataF
     con.execute(f"create table if not exists {PLAN_SCHEMA}.{name} ({definition})")
 
 
-def _delete_old_runs(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """Delete from every plan table the rows of the runs that are not among the
-    last ``PLAN_RUNS_KEPT`` once ``run_id`` is in: it and the newest others of
-    ``plan.runs`` by ``started_at``. Rows whose runs row is gone go too. The
-    runs to delete are named, so DuckDB skips the row groups of the others (a
-    ``not in`` reads every row: 1.3 s at 1M SKUs)."""
-    tables = {
-        table
-        for (table,) in con.execute(
-            "select table_name from information_schema.tables "
-            "where table_schema = ? and table_type = 'BASE TABLE'",
-            [PLAN_SCHEMA],
-        ).fetchall()
-    }
-    if "runs" not in tables:
-        return
+def _delete_old_runs(con: duckdb.DuckDBPyConnection, run_id: str, tables: list[str]) -> None:
+    """Delete from plan ``tables`` (``runs`` among them) the rows of the runs
+    that are not among the last ``PLAN_RUNS_KEPT`` once ``run_id`` is in: it
+    and the newest others of ``plan.runs`` by ``started_at``. Rows whose runs
+    row is gone go too. The runs to delete are named, so DuckDB skips the row
+    groups of the others (a ``not in`` reads every row: 1.3 s at 1M SKUs)."""
     newest = con.execute(
         f"select run_id from {PLAN_SCHEMA}.runs where run_id <> ? order by started_at desc limit ?",
         [run_id, PLAN_RUNS_KEPT - 1],
     ).fetchall()
     kept = {run_id} | {newer for (newer,) in newest}
-    for table in sorted(tables):
+    for table in tables:
         present = con.execute(f"select distinct run_id from {PLAN_SCHEMA}.{table}").fetchall()
         stale = [old for (old,) in present if old not in kept]
         if stale:

@@ -91,8 +91,9 @@ def test_a_run_without_its_runs_row_is_refused(tmp_path):
 
 def test_only_the_last_runs_are_kept(tmp_path):
     """As in a planner run, each run writes twice: the material plan, then the
-    schedule. The first write deletes the oldest run from every plan table,
-    and the rows of a run whose runs row is gone go too."""
+    schedule. Each deletes the oldest run from the tables it writes (the
+    second finds its runs row already gone), and the rows of a run whose runs
+    row is gone go too."""
     with connect(tmp_path / "w.duckdb") as con:
         for number in range(warehouse.PLAN_RUNS_KEPT + 2):
             if number == warehouse.PLAN_RUNS_KEPT + 1:
