@@ -551,9 +551,10 @@ def capacity_cells(
     max_centers: int = MAX_CAPACITY_CENTERS,
     max_weeks: int = MAX_CAPACITY_WEEKS,
 ) -> tuple[pl.DataFrame, list[str], list[date], int, int]:
-    """The heat map's cells (work_center_id, week_start, hours, load_pct), its rows
-    (the ``max_centers`` work centres with the highest peak load, in id order) and
-    columns (the first ``max_weeks`` weeks), and how many of each there are."""
+    """The heat map's cells (work_center_id, week_start, hours, load_pct; in that
+    order), its rows (the ``max_centers`` work centres with the highest peak load,
+    in id order) and columns (the first ``max_weeks`` weeks), and how many of each
+    there are."""
     weekly = load.group_by("work_center_id", "week_start").agg(
         pl.col("required_hours", "available_hours").sum(), pl.col("load_pct").max()
     )
@@ -566,9 +567,10 @@ def capacity_cells(
     )
     all_weeks = weekly["week_start"].unique().sort()
     weeks = all_weeks.head(max_weeks).to_list()
+    # in one order: a report of the same run comes out the same, byte for byte
     cells = weekly.filter(
         pl.col("work_center_id").is_in(centers), pl.col("week_start").is_in(weeks)
-    )
+    ).sort("work_center_id", "week_start")
     return cells, centers, weeks, peaks.height, all_weeks.len()
 
 

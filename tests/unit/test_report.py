@@ -443,6 +443,9 @@ def test_the_capacity_chart_keeps_the_most_loaded_centres_and_first_weeks():
     assert centers == ["WC4", "WC5"]
     assert weeks == [day(0), day(7), day(14)]
     assert (total_centers, total_weeks, cells.height) == (5, 4, 6)
+    assert cells.select("work_center_id", "week_start").rows() == [
+        (center, week) for center in centers for week in weeks
+    ]
     page = render_report(RUN, base_tables(capacity_load=load))
     chart = section(page, "capacity")
     assert chart.count("class='cell over'") == 4  # WC5 is at 125 % every week
