@@ -1,24 +1,23 @@
 """The nightly planning job as an Airflow 3 DAG: wiring only.
 
-Every task calls a function of ``planning.pipeline`` (the same steps
-``planner run`` chains in one process) and passes the run id on by XCom.
-Settings come from ``PLANNER_*`` environment variables; the extract folder
-from ``PLANNER_EXTRACT_DIR``, task retries from ``PLANNER_TASK_RETRIES``.
-The run's as-of date is the logical date.
+Every task calls a function of ``planning.tasks`` (the steps of
+``planning.pipeline``, which ``planner run`` chains in one process) and passes
+the run id on by XCom. Settings come from ``PLANNER_*`` environment variables
+(``planning.config.Settings``: the extract folder, the plans folder, task
+retries ...). The run's as-of date is the logical date.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, dag, task
 
-EXTRACT_DIR = os.environ.get("PLANNER_EXTRACT_DIR", "/opt/planner/data/sample")
-PLANS_DIR = os.environ.get("PLANNER_OUT_DIR", "/opt/planner/plans")
-RETRIES = int(os.environ.get("PLANNER_TASK_RETRIES", "2"))
+from planning.config import Settings
+
+SETTINGS = Settings.from_env()  # reads only the environment
 # downstream DAGs (ERP import, BI refresh) schedule on this
-PUBLISHED_PLAN = Asset(name="published_plan", uri=f"file://{PLANS_DIR}/latest")
+PUBLISHED_PLAN = Asset(name="published_plan", uri=f"file://{SETTINGS.out_dir}/latest")
 
 
 # planning.pipeline.STEPS, one task each (names checked by the DAG test); the
@@ -32,7 +31,7 @@ def pipeline_step(name: str):
 
     @task(task_id=name)
     def step(plan_run: str) -> str:
-        from planning.pipeline import run_step
+        from planning.tasks import run_step
 
         return run_step(name, plan_run)
 
@@ -45,43 +44,43 @@ def pipeline_step(name: str):
     catchup=False,
     max_active_runs=1,
     tags=["planning", "nightly"],
-    default_args={"retries": RETRIES, "retry_delay": timedelta(minutes=5)},
+    default_args={"retries": SETTINGS.task_retries, "retry_delay": timedelta(minutes=5)},
     doc_md=__doc__,
 )
 def nightly_planning():
     @task.sensor(poke_interval=300, timeout=4 * 3600, mode="reschedule")
     def wait_for_extract() -> bool:
-        from planning.pipeline import extract_is_ready
+        from planning.tasks import extract_is_ready
 
-        return extract_is_ready(EXTRACT_DIR)
+        return extract_is_ready(SETTINGS.extract_dir)
 
     @task
     def start(logical_date=None) -> str:
-        from planning.pipeline import start_run
+        from planning.tasks import start_run
 
-        return start_run(EXTRACT_DIR, logical_date.date())
+        return start_run(SETTINGS.extract_dir, logical_date.date())
 
     @task
     def list_plants(plan_run: str) -> list[str]:
-        from planning.pipeline import plants_of
+        from planning.tasks import plants_of
 
         return plants_of(plan_run)
 
     @task(map_index_template="{{ task.op_kwargs['plant'] }}")
     def schedule_plant(plan_run: str, plant: str) -> str:
-        from planning.pipeline import run_step
+        from planning.tasks import run_step
 
         return run_step("schedule_one_plant", plan_run, plant=plant)
 
     @task(outlets=[PUBLISHED_PLAN], retries=0)
     def publish(plan_run: str) -> str:
-        from planning.pipeline import finish_run
+        from planning.tasks import finish_run
 
         return finish_run(plan_run)
 
     @task(trigger_rule="one_failed", retries=0)
     def discard(plan_run: str) -> None:
-        from planning.pipeline import abandon_run
+        from planning.tasks import abandon_run
 
         abandon_run(plan_run, "a task of the nightly_planning DAG run failed; see its logs")
 

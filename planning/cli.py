@@ -1,7 +1,8 @@
 """``planner``: the command line of the planner.
 
 Exit codes: 0 success (exceptions found in the data are not failures),
-2 invalid input, 1 internal error.
+2 invalid input (or a setting out of range), 3 another run holds the warehouse,
+4 the extract is too large for this machine's free memory, 1 internal error.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ import time
 from datetime import date
 from pathlib import Path
 
-from planning.config import SAMPLE_EXTRACT_DIR, Settings, parse_as_of
+from planning.config import (
+    SAMPLE_EXTRACT_DIR,
+    Settings,
+    add_setting_flags,
+    parse_as_of,
+    setting_names,
+)
 from planning.errors import PlannerError
 
 
@@ -46,12 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", type=Path, help="folder to write quarantine.csv and validation.json into"
     )
 
-    run = commands.add_parser("run", help="run the nightly planning job and publish the plan")
-    run.add_argument("--extract", type=Path, default=SAMPLE_EXTRACT_DIR)
+    run = commands.add_parser(
+        "run",
+        help="run the nightly planning job and publish the plan",
+        description="Every setting is also read from the PLANNER_* variable in brackets; "
+        "a flag wins over its variable.",
+    )
     run.add_argument("--as-of", type=_date, default=date.today(), help="YYYY-MM-DD")
-    run.add_argument("--out", type=Path, help="published plans folder (env PLANNER_OUT_DIR)")
-    run.add_argument("--warehouse", type=Path, help="DuckDB file (env PLANNER_WAREHOUSE)")
-    run.add_argument("--horizon-days", type=_positive, help="daily buckets (default 182)")
+    add_setting_flags(run)
 
     benchmark = commands.add_parser(
         "schedule-benchmark", help="solve a job-shop or flexible job-shop benchmark file"
@@ -100,9 +109,13 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from planning.pipeline import require_plannable, validate_extract, write_validation_report
+    from planning.validation.summary import (
+        read_and_validate,
+        require_plannable,
+        write_validation_report,
+    )
 
-    validated = validate_extract(args.extract)
+    validated = read_and_validate(args.extract)
     if args.report:
         write_validation_report(args.report, validated)
         print(f"wrote {args.report / 'quarantine.csv'} and {args.report / 'validation.json'}")
@@ -114,22 +127,19 @@ def _validate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from planning.pipeline import run_plan
 
-    settings = Settings.from_env(
-        warehouse=args.warehouse, out_dir=args.out, horizon_days=args.horizon_days
-    )
-    outcome = run_plan(args.extract, args.as_of, settings)
+    settings = Settings.from_env(**{name: getattr(args, name) for name in setting_names()})
+    outcome = run_plan(settings.extract_dir, args.as_of, settings)
     return outcome.exit_code
 
 
 def _schedule_benchmark(args: argparse.Namespace) -> int:
     from planning.scheduling.benchmark import run_benchmark
-    from planning.scheduling.solve import SolverSettings
 
     if args.time_limit is not None and not args.time_limit > 0:
         print(f"error: --time-limit must be positive, got {args.time_limit}", file=sys.stderr)
         return 2
-    settings = SolverSettings.from_env(time_limit_seconds=args.time_limit, workers=args.workers)
-    result = run_benchmark(args.file, format=args.format, settings=settings)
+    settings = Settings.from_env(schedule_time_limit=args.time_limit, schedule_workers=args.workers)
+    result = run_benchmark(args.file, format=args.format, settings=settings.solver)
     print(
         f"{result.instance}: {result.format}, {result.jobs} jobs, {result.machines} machines, "
         f"{result.operations} operations; dispatching rule makespan {result.heuristic_makespan}"

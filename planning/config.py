@@ -1,38 +1,66 @@
-"""Run settings: one frozen dataclass read from ``PLANNER_*`` variables and CLI flags."""
+"""Run settings: one frozen dataclass tree, read from ``PLANNER_*`` variables and
+CLI flags by one loop over its fields.
+
+A field declared with ``setting(...)`` is a setting: it names its environment
+variable, and ``planner run`` has a flag for it (``--`` and the variable's name
+after ``PLANNER_``, in lower case with dashes, unless the field names another).
+Precedence: defaults, then the environment, then flags. Nothing is read at
+import time: callers ask for ``Settings.from_env()`` when they start.
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
-from dataclasses import dataclass, replace
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+from planning.errors import SettingsError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_EXTRACT_DIR = PROJECT_DIR / "data" / "sample"
 
 
+def setting(default: Any, env: str, help: str, *, flag: str | None = None) -> Any:
+    """A field read from the variable ``env`` and from a ``planner run`` flag."""
+    return field(default=default, metadata={"env": env, "help": help, "flag": flag})
+
+
 @dataclass(frozen=True)
 class PlanningRules:
-    """The planning rules a site may tune (CONTRACT.md section 3); days are calendar days.
+    """The planning rules a site may tune (CONTRACT.md section 3); days are calendar days."""
 
-    - ``mps_time_fence_days``: inside this many days from as-of, end items
-      (``dim_skus.is_mps_item``) get no new planned orders; only firm supply.
-    - ``reschedule_in_days``: an existing receipt due at most this many days
-      after a shortfall is pulled in (an ``expedite`` message) instead of
-      planning a new order.
-    - ``action_tolerance_days``: date moves of this many days or fewer get no
-      ``expedite``/``defer`` message.
-    - ``action_tolerance_pct``: an excess of at most this share of a receipt's
-      quantity gets no ``reduce`` message.
-    - ``schedule_horizon_days``: the finite schedule covers work orders released,
-      in progress, or planned to start within this many days.
-    """
-
-    mps_time_fence_days: int = 0
-    reschedule_in_days: int = 14
-    action_tolerance_days: int = 1
-    action_tolerance_pct: float = 5.0
-    schedule_horizon_days: int = 14
+    mps_time_fence_days: int = setting(
+        0,
+        "PLANNER_MPS_TIME_FENCE_DAYS",
+        "days from as-of in which end items get no new planned orders, only firm supply",
+    )
+    reschedule_in_days: int = setting(
+        14,
+        "PLANNER_RESCHEDULE_IN_DAYS",
+        "an open receipt due at most this many days after a shortfall is expedited "
+        "instead of planning a new order",
+    )
+    action_tolerance_days: int = setting(
+        1,
+        "PLANNER_ACTION_TOLERANCE_DAYS",
+        "date moves of this many days or fewer get no expedite/defer message",
+    )
+    action_tolerance_pct: float = setting(
+        5.0,
+        "PLANNER_ACTION_TOLERANCE_PCT",
+        "an excess of at most this percentage of a receipt gets no reduce message",
+    )
+    schedule_horizon_days: int = setting(
+        14,
+        "PLANNER_SCHEDULE_HORIZON_DAYS",
+        "the finite schedule takes work orders released, in progress, or planned to "
+        "start within this many days",
+    )
 
     def __post_init__(self) -> None:
         for name in ("mps_time_fence_days", "reschedule_in_days", "action_tolerance_days"):
@@ -48,44 +76,98 @@ class PlanningRules:
 
 
 @dataclass(frozen=True)
+class SolverSettings:
+    """How long and how wide the finite scheduler searches.
+
+    ``time_limit_seconds`` is the wall time of a whole schedule run (heuristic,
+    model building and CP-SAT together); ``workers`` the CP-SAT threads; ``seed``
+    makes runs repeatable. A plant's most urgent ``max_operations`` operations
+    are scheduled. Models with more than ``decompose_above_operations``
+    operations are improved in windows of ``window_operations`` operations
+    instead of as a whole.
+    """
+
+    time_limit_seconds: float = setting(
+        30.0,
+        "PLANNER_SCHEDULE_TIME_LIMIT",
+        "CP-SAT time limit in seconds, shared by the plants of a CLI run",
+    )
+    workers: int = setting(2, "PLANNER_SCHEDULE_WORKERS", "CP-SAT search workers")
+    seed: int = setting(1, "PLANNER_SCHEDULE_SEED", "CP-SAT random seed")
+    max_operations: int = setting(
+        2000,
+        "PLANNER_SCHEDULE_MAX_OPERATIONS",
+        "operations per plant the finite schedule takes, most urgent first",
+    )
+    decompose_above_operations: int = 2000
+    window_operations: int = 500
+    log_search: bool = False
+
+    def __post_init__(self) -> None:
+        if self.time_limit_seconds <= 0:
+            raise ValueError(f"time limit must be positive, got {self.time_limit_seconds}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if self.max_operations < 1:
+            raise ValueError(f"max_operations must be at least 1, got {self.max_operations}")
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Where a run reads and writes, and the planning horizon.
+    """Where a run reads and writes, the planning horizon, the rules, the solver.
 
     ``horizon_days`` counts daily buckets from ``as_of`` (calendar days).
     """
 
-    warehouse: Path = PROJECT_DIR / "warehouse" / "planner.duckdb"
-    out_dir: Path = PROJECT_DIR / "plans"
-    horizon_days: int = 182
+    extract_dir: Path = setting(
+        SAMPLE_EXTRACT_DIR,
+        "PLANNER_EXTRACT_DIR",
+        "the extract folder (default: the bundled sample)",
+        flag="--extract",
+    )
+    warehouse: Path = setting(
+        PROJECT_DIR / "warehouse" / "planner.duckdb", "PLANNER_WAREHOUSE", "DuckDB warehouse file"
+    )
+    out_dir: Path = setting(
+        PROJECT_DIR / "plans", "PLANNER_OUT_DIR", "folder runs are published to", flag="--out"
+    )
+    horizon_days: int = setting(182, "PLANNER_HORIZON_DAYS", "planning horizon in calendar days")
+    # DuckDB may otherwise take 80 % of the machine's memory for its buffers, on
+    # top of the planner's own frames; past this it spills to disk
+    duckdb_memory_limit: str = setting(
+        "3GB", "PLANNER_DUCKDB_MEMORY_LIMIT", "memory DuckDB may use before spilling to disk"
+    )
+    task_retries: int = setting(
+        2, "PLANNER_TASK_RETRIES", "retries of each task of the nightly_planning DAG"
+    )
     dbt_project_dir: Path = PROJECT_DIR
     dbt_threads: int = 2
     rules: PlanningRules = PlanningRules()
+    solver: SolverSettings = SolverSettings()
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
-        """Defaults, then ``PLANNER_WAREHOUSE``, ``PLANNER_OUT_DIR``,
-        ``PLANNER_HORIZON_DAYS`` and ``PLANNER_<RULE>`` for each planning rule
-        (``PLANNER_MPS_TIME_FENCE_DAYS`` ...), then explicit overrides (CLI
-        flags; None is ignored)."""
+    def from_env(cls, environ: Mapping[str, str] | None = None, **flags: object) -> Settings:
+        """Defaults, then every setting's ``PLANNER_*`` variable in ``environ``
+        (``os.environ`` by default), then ``flags`` by setting name (the
+        variable's name after ``PLANNER_``, lower case: ``warehouse``,
+        ``schedule_time_limit``; None is ignored). SettingsError names the
+        variable or flag whose value is not of its type or out of range."""
         environ = os.environ if environ is None else environ
-        settings = cls()
-        if value := environ.get("PLANNER_WAREHOUSE"):
-            settings = replace(settings, warehouse=Path(value))
-        if value := environ.get("PLANNER_OUT_DIR"):
-            settings = replace(settings, out_dir=Path(value))
-        if value := environ.get("PLANNER_HORIZON_DAYS"):
-            settings = replace(settings, horizon_days=int(value))
-        rules = {
-            name: kind(environ[f"PLANNER_{name.upper()}"])
-            for name, kind in RULE_TYPES.items()
-            if environ.get(f"PLANNER_{name.upper()}")
-        }
-        if rules:
-            settings = replace(settings, rules=replace(settings.rules, **rules))
-        given = {k: v for k, v in overrides.items() if v is not None}
-        settings = replace(settings, **given)
+        unknown = set(flags) - {name for name, _, _ in _leaves(cls)}
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+        values: dict[tuple[str, ...], tuple[object, str]] = {}  # field path: (value, source)
+        for name, path, kind in _leaves(cls):
+            env = f"PLANNER_{name.upper()}"
+            if environ.get(env):
+                values[path] = _parse(environ[env], kind, env), env
+            if flags.get(name) is not None:
+                source = f"--{name.replace('_', '-')}"
+                values[path] = _parse(flags[name], kind, source), source
+        settings = _build(cls, (), values)
         return replace(
             settings,
+            extract_dir=Path(settings.extract_dir).resolve(),
             warehouse=Path(settings.warehouse).resolve(),
             out_dir=Path(settings.out_dir).resolve(),
         )
@@ -95,13 +177,65 @@ class Settings:
             raise ValueError(f"horizon_days must be at least 1, got {self.horizon_days}")
 
 
-RULE_TYPES = {
-    "mps_time_fence_days": int,
-    "reschedule_in_days": int,
-    "action_tolerance_days": int,
-    "action_tolerance_pct": float,
-    "schedule_horizon_days": int,
-}
+def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """A flag per setting (``--warehouse``, ``--schedule-time-limit`` ...); each
+    parses to its setting's name, None when not given."""
+    for name, path, _ in _leaves(Settings):
+        meta = _field(Settings, path).metadata
+        flag = meta["flag"] or f"--{name.replace('_', '-')}"
+        text = f"{meta['help']} ({meta['env']})"
+        parser.add_argument(flag, dest=name, metavar="VALUE", help=text)
+
+
+def setting_names() -> list[str]:
+    """The names of every setting, as ``from_env`` takes them as flags."""
+    return [name for name, _, _ in _leaves(Settings)]
+
+
+def _leaves(cls: type, path: tuple[str, ...] = ()) -> Iterator[tuple[str, tuple[str, ...], type]]:
+    """(setting name, field path, type) of every field declared with ``setting``."""
+    hints = typing.get_type_hints(cls)
+    for item in fields(cls):
+        kind = hints[item.name]
+        if is_dataclass(kind):
+            yield from _leaves(kind, (*path, item.name))
+        elif "env" in item.metadata:
+            yield item.metadata["env"].removeprefix("PLANNER_").lower(), (*path, item.name), kind
+
+
+def _field(cls: type, path: tuple[str, ...]):
+    for name in path[:-1]:
+        cls = typing.get_type_hints(cls)[name]
+    return next(item for item in fields(cls) if item.name == path[-1])
+
+
+def _build(cls: type, path: tuple[str, ...], values: Mapping[tuple[str, ...], tuple]) -> Any:
+    """An instance of ``cls`` with the given leaf values, defaults elsewhere."""
+    hints = typing.get_type_hints(cls)
+    arguments = {}
+    for item in fields(cls):
+        here = (*path, item.name)
+        if is_dataclass(hints[item.name]):
+            arguments[item.name] = _build(hints[item.name], here, values)
+        elif here in values:
+            arguments[item.name] = values[here][0]
+    try:
+        return cls(**arguments)
+    except ValueError as error:
+        sources = [source for key, (_, source) in values.items() if key[:-1] == path]
+        raise SettingsError(f"{error} (from {', '.join(sources) or 'the defaults'})") from None
+
+
+def _parse(value: object, kind: type, source: str) -> object:
+    if kind is bool:
+        text = str(value).strip().lower()
+        if text not in ("1", "true", "yes", "0", "false", "no"):
+            raise SettingsError(f"{source}={value!r}: expected true or false")
+        return text in ("1", "true", "yes")
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{source}={value!r}: expected {kind.__name__}") from None
 
 
 def parse_as_of(value: str) -> date:

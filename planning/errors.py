@@ -37,3 +37,10 @@ class ExtractTooLargeError(PlannerError):
     """The extract needs more memory than this machine has free; nothing was started."""
 
     exit_code = 4
+
+
+class SettingsError(PlannerError, ValueError):
+    """A setting (a ``PLANNER_*`` variable or a flag) has a value of the wrong
+    type or out of range; nothing was started. The message names it."""
+
+    exit_code = 2

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from planning.config import Settings
 from planning.errors import StepFailedError
 
@@ -105,3 +107,17 @@ def _read_run_results(path: Path) -> tuple[dict[str, int], list[str]]:
             message = (result.get("message") or "").strip().splitlines()
             failures.append(f"{result['unique_id']}: {message[0] if message else status}")
     return statuses, failures
+
+
+def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per mart table (``dim_*`` and ``fct_*``)."""
+    tables = con.execute(
+        """select table_schema, table_name from information_schema.tables
+           where table_type = 'BASE TABLE'
+             and (table_name like 'dim\\_%' escape '\\' or table_name like 'fct\\_%' escape '\\')
+           order by table_name"""
+    ).fetchall()
+    return {
+        name: con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
+        for schema, name in tables
+    }

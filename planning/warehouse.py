@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from planning.config import Settings
 from planning.contract import EXTRACT_FILES
 from planning.extract.read import SOURCE_ROW
 from planning.validation.validate import QUARANTINE_SCHEMA, ValidatedExtract
@@ -44,11 +45,6 @@ PLAN_RUNS = {
 }
 
 
-# DuckDB may otherwise take 80 % of the machine's memory for its buffers, on top
-# of the planner's own frames; past this it spills to disk
-DUCKDB_MEMORY_LIMIT = os.environ.get("PLANNER_DUCKDB_MEMORY_LIMIT", "3GB")
-
-
 # A checkpoint drops the row groups whose rows are all deleted. With vacuum
 # tasks it also merges neighbouring row groups that are not full, which
 # rewrites (decompresses and compresses again) rows of the runs that are kept:
@@ -56,7 +52,7 @@ DUCKDB_MEMORY_LIMIT = os.environ.get("PLANNER_DUCKDB_MEMORY_LIMIT", "3GB")
 # in a partial row group. Plan rows are only ever deleted a whole run at a
 # time, so there is nothing for the merge to reclaim but a few partial row
 # groups per run.
-DUCKDB_CONFIG = {"memory_limit": DUCKDB_MEMORY_LIMIT, "max_vacuum_tasks": 0}
+DUCKDB_CONFIG = {"max_vacuum_tasks": 0}
 # Plan columns holding a different id on nearly every row are stored with
 # ZSTD: DuckDB's default for text (a dictionary, then FSST) costs more CPU on
 # them, and stores them larger. The 3M pegs of 100k SKUs take 1.65 s of CPU
@@ -70,11 +66,15 @@ ZSTD_COLUMNS = {
 }
 
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file, creating its folder for a writer."""
+def connect(
+    path: Path, *, read_only: bool = False, memory_limit: str = Settings.duckdb_memory_limit
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file, creating its folder for a writer; DuckDB's
+    buffers stay under ``memory_limit`` (``Settings.duckdb_memory_limit``)."""
     if not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
+    config = DUCKDB_CONFIG | {"memory_limit": memory_limit}
+    return duckdb.connect(str(path), read_only=read_only, config=config)
 
 
 def load_extract(con: duckdb.DuckDBPyConnection, validated: ValidatedExtract, run_id: str) -> None:

@@ -29,7 +29,7 @@ from planning.scheduling.schedule import (
     with_timestamps,
 )
 from planning.scheduling.scheduler import ScheduleOutcome, ScheduleReport, schedule_operations
-from planning.scheduling.solve import SolverSettings, solve
+from planning.scheduling.solve import solve
 
 __all__ = [
     "OPERATIONS_SCHEMA",
@@ -44,7 +44,6 @@ __all__ = [
     "ScheduleOutcome",
     "ScheduleReport",
     "SchedulingInputError",
-    "SolverSettings",
     "best_dispatch",
     "build_model",
     "build_problem",

@@ -6,10 +6,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from planning.config import SolverSettings
 from planning.scheduling.instances import read_instance
 from planning.scheduling.problem import build_problem
 from planning.scheduling.scheduler import schedule_problem
-from planning.scheduling.solve import SolverSettings
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from planning.config import SolverSettings
 from planning.scheduling.decomposition import improve_in_windows
 from planning.scheduling.dispatch import best_dispatch
 from planning.scheduling.model import build_model, safe_horizon
@@ -29,7 +30,7 @@ from planning.scheduling.solution import (
     makespan_lower_bound,
     weighted_tardiness_lower_bound,
 )
-from planning.scheduling.solve import PhaseReport, SolverSettings, solve
+from planning.scheduling.solve import PhaseReport, solve
 
 logger = logging.getLogger(__name__)
 

@@ -8,13 +8,13 @@ Times are minutes from as-of midnight, plant time.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import duckdb
 import polars as pl
 
+from planning.config import SolverSettings
 from planning.scheduling.calendar import unavailability_from_shifts
 from planning.scheduling.problem import PERSONNEL_AVAILABILITY_SCHEMA
 from planning.scheduling.routing import (
@@ -24,12 +24,9 @@ from planning.scheduling.routing import (
     resources_from_work_centers,
 )
 from planning.scheduling.scheduler import ScheduleOutcome, schedule_operations
-from planning.scheduling.solve import SolverSettings
 
 MINUTES_PER_DAY = 24 * 60
 AFTER_HORIZON = 2**40  # minutes: "open from the horizon's end on"
-# operations per plant the finite schedule takes (PLANNER_SCHEDULE_MAX_OPERATIONS)
-MAX_OPERATIONS = int(os.environ.get("PLANNER_SCHEDULE_MAX_OPERATIONS", "2000"))
 COMPONENT_DEMAND = ("work_order_component", "planned_work_order_component")
 
 QUERIES = {
@@ -168,15 +165,14 @@ def schedule_plant(
     as_of: date,
     horizon_days: int,
     settings: SolverSettings,
-    max_operations: int = MAX_OPERATIONS,
 ) -> PlantSchedule:
     """The finite-capacity schedule of one plant's work orders (CP-SAT), at most
-    ``max_operations`` of them: work in progress and released first, then by
+    ``settings.max_operations`` operations of them: work in progress and released first, then by
     start date; the orders left out are counted (capacity load still covers them)."""
     centers = inputs.work_centers.filter(pl.col("location_id") == plant)
     orders = orders_to_schedule(inputs, as_of, horizon_days).filter(pl.col("location_id") == plant)
     operations = remaining_operations(orders, inputs.routings, centers)
-    operations, left_out = within_cap(operations, orders, max_operations)
+    operations, left_out = within_cap(operations, orders, settings.max_operations)
     origin = datetime.combine(as_of, time())
     horizon_minutes = horizon_days * MINUTES_PER_DAY
     in_plant = pl.col("work_center_id").is_in(centers["work_center_id"].implode())

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from planning.config import SolverSettings
 from planning.errors import StepFailedError
 from planning.scheduling.model import (
     ScheduleModel,
@@ -35,43 +35,6 @@ logger = logging.getLogger(__name__)
 
 OBJECTIVE_ORDER = ("weighted_tardiness", "estimated_tardiness", "makespan", "total_setup")
 SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
-
-
-@dataclass(frozen=True)
-class SolverSettings:
-    """How long and how wide to search. ``time_limit_seconds`` is the wall time of a
-    whole schedule run (heuristic, model building and CP-SAT together); ``workers`` the
-    CP-SAT threads; ``seed`` makes runs repeatable. Models with more than
-    ``decompose_above_operations`` operations are improved in windows of
-    ``window_operations`` operations instead of as a whole.
-
-    ``from_env`` reads ``PLANNER_SCHEDULE_TIME_LIMIT``, ``PLANNER_SCHEDULE_WORKERS`` and
-    ``PLANNER_SCHEDULE_SEED``, then explicit overrides (None is ignored)."""
-
-    time_limit_seconds: float = 30.0
-    workers: int = 2
-    seed: int = 1
-    decompose_above_operations: int = 2000
-    window_operations: int = 500
-    log_search: bool = False
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> SolverSettings:
-        environ = os.environ if environ is None else environ
-        settings = cls()
-        if value := environ.get("PLANNER_SCHEDULE_TIME_LIMIT"):
-            settings = replace(settings, time_limit_seconds=float(value))
-        if value := environ.get("PLANNER_SCHEDULE_WORKERS"):
-            settings = replace(settings, workers=int(value))
-        if value := environ.get("PLANNER_SCHEDULE_SEED"):
-            settings = replace(settings, seed=int(value))
-        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
-
-    def __post_init__(self) -> None:
-        if self.time_limit_seconds <= 0:
-            raise ValueError(f"time limit must be positive, got {self.time_limit_seconds}")
-        if self.workers < 1:
-            raise ValueError(f"workers must be at least 1, got {self.workers}")
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,8 @@ from hostile_cases import (
 
 from planning.errors import InvalidExtractError
 from planning.mrp.exceptions import EXCEPTION_ORDER
-from planning.pipeline import require_plannable, validate_extract
 from planning.publish import restore_text
+from planning.validation.summary import read_and_validate, require_plannable
 from planning.validation.validate import ValidatedExtract
 
 ERP_FILES = (
@@ -141,7 +141,7 @@ def test_validation_outcome(case: Case, tmp_path: Path):
     extract = case.build(tmp_path / "extract")
     if case.fatal:
         with pytest.raises(InvalidExtractError) as raised:
-            require_plannable(validate_extract(extract, report=_quiet))
+            require_plannable(read_and_validate(extract, report=_quiet))
         message = str(raised.value)
         for fragment in case.fatal.message_fragments(extract):
             assert fragment in message, message
@@ -150,7 +150,7 @@ def test_validation_outcome(case: Case, tmp_path: Path):
             assert raised.value.column == case.fatal.column
         return
 
-    validated = validate_extract(extract, report=_quiet)
+    validated = read_and_validate(extract, report=_quiet)
     require_plannable(validated)
     assert _quarantine_rows(validated.quarantine, case.quarantined) == set(case.quarantined)
     # exactly the quarantined rows are held back; every other row flows on

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from planning.cli import main
+from planning.config import SolverSettings
 from planning.scheduling.benchmark import run_benchmark
 from planning.scheduling.instances import read_best_known
-from planning.scheduling.solve import SolverSettings
 
 BENCHMARKS = Path(__file__).resolve().parents[4] / "shared" / "benchmarks"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "benchmarks"  # ft06, mk03

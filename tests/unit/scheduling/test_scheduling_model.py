@@ -9,6 +9,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from scheduling_checks import violations
 
+from planning.config import SolverSettings
 from planning.scheduling.calendar import unavailability_from_shifts
 from planning.scheduling.errors import SchedulingInputError
 from planning.scheduling.model import build_model
@@ -16,7 +17,7 @@ from planning.scheduling.problem import build_problem
 from planning.scheduling.schedule import SCHEDULE_SCHEMA, to_schedule_frame, with_timestamps
 from planning.scheduling.scheduler import schedule_operations
 from planning.scheduling.solution import evaluate
-from planning.scheduling.solve import SolverSettings, solve
+from planning.scheduling.solve import solve
 
 QUICK = SolverSettings(time_limit_seconds=10, workers=2, seed=1)
 
@@ -310,12 +311,3 @@ def test_frames_that_cannot_be_scheduled_name_what_is_wrong(change, message):
     with pytest.raises(SchedulingInputError, match=message) as raised:
         schedule_operations(operations, resources, settings=QUICK)
     assert raised.value.exit_code == 2
-
-
-def test_settings_come_from_the_environment_then_the_flags():
-    settings = SolverSettings.from_env(
-        {"PLANNER_SCHEDULE_TIME_LIMIT": "30", "PLANNER_SCHEDULE_WORKERS": "4"}, workers=2
-    )
-    assert (settings.time_limit_seconds, settings.workers, settings.seed) == (30.0, 2, 1)
-    with pytest.raises(ValueError, match="time limit"):
-        SolverSettings(time_limit_seconds=0)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from scheduling_checks import violations
 
+from planning.config import SolverSettings
 from planning.scheduling.dispatch import RULES, dispatch
 from planning.scheduling.problem import build_problem
 from planning.scheduling.schedule import to_schedule_frame
 from planning.scheduling.scheduler import schedule_operations
 from planning.scheduling.solution import evaluate, left_shift, with_units
-from planning.scheduling.solve import SolverSettings
 from planning.scheduling.synthetic import synthetic_case
 
 

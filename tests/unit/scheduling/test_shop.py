@@ -15,6 +15,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 from scheduling_checks import violations
 
+from planning.config import SolverSettings
 from planning.scheduling.problem import OPERATIONS_SCHEMA as OPERATIONS
 from planning.scheduling.problem import PERSONNEL_AVAILABILITY_SCHEMA
 from planning.scheduling.routing import ROUTINGS_SCHEMA as ROUTINGS
@@ -34,7 +35,6 @@ from planning.scheduling.shop import (
     schedule_plant,
     staffable,
 )
-from planning.scheduling.solve import SolverSettings
 
 AS_OF = date(2025, 1, 6)  # a Monday
 
@@ -347,6 +347,15 @@ def test_a_tiny_plant_gets_a_schedule_that_keeps_every_rule():
     # from Tuesday 08:00 (1920-2160); PWO3 (released Tuesday) welds after it: 2250.
     assert result.outcome.report.makespan == 2250
     assert not result.outcome.orders["late"].any()
+
+
+def test_the_operations_cap_keeps_the_most_urgent_orders_and_counts_the_rest():
+    # in progress (WO2, 1 operation left) and released (WO1, 2) fill a cap of 3;
+    # the plan's PWO3 does not fit
+    settings = SolverSettings(time_limit_seconds=5, max_operations=3)
+    result = schedule_plant(_tiny_plant(), "P1", AS_OF, 3, settings)
+    assert sorted(result.outcome.schedule["order_id"].unique()) == ["WO1", "WO2"]
+    assert result.left_out_orders == 1
 
 
 def test_operations_whose_skill_nobody_at_the_plant_has_run_without_a_person_and_are_listed():
