@@ -93,7 +93,6 @@ def write_json(path: Path, content: Any) -> None:
 # carriage return is dropped by some importers, exposing what follows.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_GUARD = "'"  # the spreadsheets' own "this cell is text" marker
-_NEEDS_GUARD = r"^[=+\-@\t\r']"
 # a plain decimal number (-12, +3.5, -1e15) is read as a number, never run as a formula
 _PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
@@ -147,7 +146,9 @@ def restore_text(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _guarded(text: pl.Expr) -> pl.Expr:
-    risky = text.str.contains(_NEEDS_GUARD) & ~text.str.contains(_PLAIN_NUMBER)
+    # a cell already starting with the guard gets one more, so the guard is reversible
+    starts = pl.any_horizontal(text.str.starts_with(c) for c in (*FORMULA_TRIGGERS, FORMULA_GUARD))
+    risky = starts & ~text.str.contains(_PLAIN_NUMBER)
     return pl.when(risky).then(pl.lit(FORMULA_GUARD) + text).otherwise(text)
 
 
