@@ -21,7 +21,7 @@ from pathlib import Path
 from planning.config import SolverSettings
 from planning.scheduling.benchmark import run_benchmark
 from planning.scheduling.instances import read_best_known
-from planning.scheduling.scheduler import schedule_operations
+from planning.scheduling.schedule_run import schedule_operations
 from planning.scheduling.synthetic import synthetic_case
 
 REPO_DIR = Path(__file__).resolve().parent.parent

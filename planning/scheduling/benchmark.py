@@ -9,7 +9,7 @@ from pathlib import Path
 from planning.config import SolverSettings
 from planning.scheduling.instances import read_instance
 from planning.scheduling.problem import build_problem
-from planning.scheduling.scheduler import schedule_problem
+from planning.scheduling.schedule_run import schedule_problem
 
 
 @dataclass(frozen=True)

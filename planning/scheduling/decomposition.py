@@ -21,11 +21,11 @@ import time
 
 from planning.config import SolverSettings
 from planning.errors import StepFailedError
+from planning.scheduling.assignment import Assignment, evaluate, left_shift
 from planning.scheduling.dispatch import dispatch
+from planning.scheduling.lexicographic_solve import solve
 from planning.scheduling.model import Scope, build_model
 from planning.scheduling.problem import SchedulingProblem
-from planning.scheduling.solution import Assignment, evaluate, left_shift
-from planning.scheduling.solve import solve
 
 logger = logging.getLogger(__name__)
 

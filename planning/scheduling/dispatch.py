@@ -16,10 +16,10 @@ import heapq
 from collections.abc import Collection
 from typing import NamedTuple
 
+from planning.scheduling.assignment import Assignment, evaluate, left_shift
 from planning.scheduling.calendar import earliest_fit
 from planning.scheduling.errors import SchedulingInputError
 from planning.scheduling.problem import SchedulingProblem
-from planning.scheduling.solution import Assignment, evaluate, left_shift
 
 NO_DUE = 10**15
 RULES = ("slack", "due", "weighted_slack", "most_work_remaining")

@@ -9,7 +9,7 @@ Formulation (the standard strong one for job shops, extended):
   and its unavailable windows (fixed intervals).
 - Several identical units and no changeovers: ``AddCumulative`` with capacity
   ``capacity_units`` (unavailable windows take every unit). Units are numbered after
-  solving (``solution.with_units``), which always succeeds for interval schedules.
+  solving (``assignment.with_units``), which always succeeds for interval schedules.
   This scales far better than one optional interval per unit.
 - Changeovers (some family pair has setup minutes here): one optional interval per
   unit, ``AddNoOverlap`` per unit, and ``AddCircuit`` per unit whose arc literals
@@ -21,7 +21,7 @@ Formulation (the standard strong one for job shops, extended):
   windows outside their availability.
 - Objective terms: weighted tardiness (sum of weight x minutes late of each order's
   last operation), makespan (``AddMaxEquality`` over order ends) and total changeover
-  minutes. ``planning.scheduling.solve`` minimizes them one after the other.
+  minutes. ``lexicographic_solve`` minimizes them one after the other.
 
 A model covers either the whole problem or a *window* (``Scope``): only the window's
 operations get variables; every other operation keeps its place in the current
@@ -35,9 +35,9 @@ from itertools import pairwise
 
 from ortools.sat.python import cp_model
 
+from planning.scheduling.assignment import Assignment, family, unit_sequences
 from planning.scheduling.calendar import Calendar
 from planning.scheduling.problem import SchedulingProblem
-from planning.scheduling.solution import Assignment, family, unit_sequences
 
 Term = list[tuple[cp_model.IntVar, int]]  # sum of coefficient x variable
 

@@ -24,7 +24,7 @@ from planning.scheduling.outputs import (
     shipping_requests,
     work_order_schedule,
 )
-from planning.scheduling.schedule import SCHEDULE_SCHEMA, with_timestamps
+from planning.scheduling.result_frames import SCHEDULE_SCHEMA, with_timestamps
 from planning.scheduling.shop import UNSTAFFED, PlantSchedule, ShopInputs, orders_to_schedule
 
 SHOP_DEMAND_QUERY = """select demand_type, demand_id, order_id, order_line, item_id, location_id,

@@ -23,7 +23,7 @@ from planning.scheduling.routing import (
     operations_from_work_orders,
     resources_from_work_centers,
 )
-from planning.scheduling.scheduler import ScheduleOutcome, schedule_operations
+from planning.scheduling.schedule_run import ScheduleOutcome, schedule_operations
 
 MINUTES_PER_DAY = 24 * 60
 AFTER_HORIZON = 2**40  # minutes: "open from the horizon's end on"

@@ -24,7 +24,7 @@ from planning.scheduling.outputs import (
     shipping_requests,
     work_order_schedule,
 )
-from planning.scheduling.schedule import SCHEDULE_SCHEMA
+from planning.scheduling.result_frames import SCHEDULE_SCHEMA
 
 AS_OF = date(2025, 1, 6)
 ORDERS = {  # the columns of orders_to_schedule that the outputs read

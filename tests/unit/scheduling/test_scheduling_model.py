@@ -10,14 +10,14 @@ from polars.testing import assert_frame_equal
 from scheduling_checks import violations
 
 from planning.config import SolverSettings
+from planning.scheduling.assignment import evaluate
 from planning.scheduling.calendar import unavailability_from_shifts
 from planning.scheduling.errors import SchedulingInputError
+from planning.scheduling.lexicographic_solve import solve
 from planning.scheduling.model import build_model
 from planning.scheduling.problem import build_problem
-from planning.scheduling.schedule import SCHEDULE_SCHEMA, to_schedule_frame, with_timestamps
-from planning.scheduling.scheduler import schedule_operations
-from planning.scheduling.solution import evaluate
-from planning.scheduling.solve import solve
+from planning.scheduling.result_frames import SCHEDULE_SCHEMA, to_schedule_frame, with_timestamps
+from planning.scheduling.schedule_run import schedule_operations
 
 QUICK = SolverSettings(time_limit_seconds=10, workers=2, seed=1)
 

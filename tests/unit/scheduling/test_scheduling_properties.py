@@ -7,11 +7,11 @@ import pytest
 from scheduling_checks import violations
 
 from planning.config import SolverSettings
+from planning.scheduling.assignment import evaluate, left_shift, with_units
 from planning.scheduling.dispatch import RULES, dispatch
 from planning.scheduling.problem import build_problem
-from planning.scheduling.schedule import to_schedule_frame
-from planning.scheduling.scheduler import schedule_operations
-from planning.scheduling.solution import evaluate, left_shift, with_units
+from planning.scheduling.result_frames import to_schedule_frame
+from planning.scheduling.schedule_run import schedule_operations
 from planning.scheduling.synthetic import synthetic_case
 
 

@@ -7,7 +7,7 @@ from polars.testing import assert_frame_equal
 
 from planning.config import SolverSettings
 from planning.scheduling.routing import operations_from_work_orders, resources_from_work_centers
-from planning.scheduling.scheduler import schedule_operations
+from planning.scheduling.schedule_run import schedule_operations
 
 
 def test_each_work_order_gets_its_items_routing_with_durations_from_quantity():

@@ -22,6 +22,7 @@ from ortools.sat.python import cp_model
 
 from planning.config import SolverSettings
 from planning.errors import StepFailedError
+from planning.scheduling.assignment import Assignment, with_sequence_setups, with_units
 from planning.scheduling.model import (
     ScheduleModel,
     add_hint,
@@ -29,7 +30,6 @@ from planning.scheduling.model import (
     objective_expression,
     term_value,
 )
-from planning.scheduling.solution import Assignment, with_sequence_setups, with_units
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import polars as pl
 
+from planning.scheduling.assignment import Assignment
 from planning.scheduling.problem import WEIGHT_SCALE, SchedulingProblem
-from planning.scheduling.solution import Assignment
 
 SCHEDULE_SCHEMA = pl.Schema(
     {

@@ -17,20 +17,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from planning.config import SolverSettings
+from planning.scheduling.assignment import Assignment, Objective, evaluate, left_shift
+from planning.scheduling.bounds import makespan_lower_bound, weighted_tardiness_lower_bound
 from planning.scheduling.decomposition import improve_in_windows
 from planning.scheduling.dispatch import best_dispatch
+from planning.scheduling.lexicographic_solve import PhaseReport, solve
 from planning.scheduling.model import build_model, safe_horizon
 from planning.scheduling.problem import WEIGHT_SCALE, SchedulingProblem, build_problem
-from planning.scheduling.schedule import order_completion_frame, to_schedule_frame
-from planning.scheduling.solution import (
-    Assignment,
-    Objective,
-    evaluate,
-    left_shift,
-    makespan_lower_bound,
-    weighted_tardiness_lower_bound,
-)
-from planning.scheduling.solve import PhaseReport, solve
+from planning.scheduling.result_frames import order_completion_frame, to_schedule_frame
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +60,8 @@ class ScheduleReport:
 
 @dataclass(frozen=True)
 class ScheduleOutcome:
-    """The schedule (``schedule.SCHEDULE_SCHEMA``), order completions
-    (``schedule.ORDER_COMPLETION_SCHEMA``) and the run report."""
+    """The schedule (``result_frames.SCHEDULE_SCHEMA``), order completions
+    (``result_frames.ORDER_COMPLETION_SCHEMA``) and the run report."""
 
     schedule: pl.DataFrame
     orders: pl.DataFrame
