@@ -29,27 +29,44 @@ supply as (
 ),
 
 expected as (
-    select 'sales_order demand' as total, sum(qty_open) as qty
+    select
+        'sales_order demand' as total,
+        sum(qty_open) as qty
     from sales_orders
     where due_date <= {{ horizon_end_date() }}
     union all
-    select 'transfer demand', sum(qty)
+    select
+        'transfer demand' as total,
+        sum(qty) as qty
     from transfers
     where ship_date >= {{ as_of_date() }} and ship_date <= {{ horizon_end_date() }}
     union all
-    select 'purchase_order supply', sum(qty_open) from purchase_orders
+    select
+        'purchase_order supply' as total,
+        sum(qty_open) as qty
+    from purchase_orders
     union all
-    select 'work_order supply', sum(qty_open) from work_orders
+    select
+        'work_order supply' as total,
+        sum(qty_open) as qty
+    from work_orders
     union all
-    select 'transfer supply', sum(qty) from transfers
+    select
+        'transfer supply' as total,
+        sum(qty) as qty
+    from transfers
 ),
 
 actual as (
-    select demand_type || ' demand' as total, sum(qty) as qty
+    select
+        demand_type || ' demand' as total,
+        sum(qty) as qty
     from demand
     group by demand_type
     union all
-    select supply_type || ' supply', sum(qty)
+    select
+        supply_type || ' supply' as total,
+        sum(qty) as qty
     from supply
     group by supply_type
 ),

@@ -45,26 +45,29 @@ resolved as (
     select
         make_skus.sku_id as parent_sku_id,
         make_skus.location_id,
-        lines.parent_item_id,
-        lines.component_item_id,
-        lines.qty_per,
-        lines.scrap_rate,
-        lines.valid_from,
-        lines.valid_to,
-        case when lines.location_id is null then 'plant' else 'location' end as bom_scope,
-        lines.source_row
+        effective_lines.parent_item_id,
+        effective_lines.component_item_id,
+        effective_lines.qty_per,
+        effective_lines.scrap_rate,
+        effective_lines.valid_from,
+        effective_lines.valid_to,
+        case when effective_lines.location_id is null then 'plant' else 'location' end as bom_scope,
+        effective_lines.source_row
     from make_skus
-    inner join effective_lines as lines
+    inner join effective_lines
         on
-            make_skus.item_id = lines.parent_item_id
-            and (lines.location_id = make_skus.location_id or lines.location_id is null)
+            make_skus.item_id = effective_lines.parent_item_id
+            and (
+                make_skus.location_id = effective_lines.location_id
+                or effective_lines.location_id is null
+            )
     left join location_boms
         on
             make_skus.item_id = location_boms.parent_item_id
             and make_skus.location_id = location_boms.location_id
     -- plant-wide lines apply only at plants without a BOM of their own for the parent
     where
-        lines.location_id is not null
+        effective_lines.location_id is not null
         or (make_skus.location_type = 'plant' and location_boms.parent_item_id is null)
 ),
 

@@ -30,7 +30,10 @@ final as (
         unstarted_orders.qty_open * bom_lines.component_qty_per_parent as qty
     from unstarted_orders
     inner join bom_lines on unstarted_orders.sku_id = bom_lines.parent_sku_id
-    where {{ is_valid_on('bom_lines.valid_from', 'bom_lines.valid_to', 'unstarted_orders.requirement_date') }}
+    where
+        {{ is_valid_on(
+            'bom_lines.valid_from', 'bom_lines.valid_to', 'unstarted_orders.requirement_date'
+        ) }}
 )
 
 select * from final

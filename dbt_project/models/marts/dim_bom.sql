@@ -33,7 +33,8 @@ final as (
         bom_lines.bom_source_row
     from bom_lines
     inner join item_levels as parent_items on bom_lines.parent_item_id = parent_items.item_id
-    inner join item_levels as component_items on bom_lines.component_item_id = component_items.item_id
+    inner join item_levels as component_items
+        on bom_lines.component_item_id = component_items.item_id
     inner join sku_levels as parent_skus on bom_lines.parent_sku_id = parent_skus.sku_id
     left join sku_levels as component_skus on bom_lines.component_sku_id = component_skus.sku_id
 )

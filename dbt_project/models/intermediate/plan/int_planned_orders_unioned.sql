@@ -13,16 +13,40 @@ transfer_orders as (
 ),
 
 unioned as (
-    select order_id, order_type, sku_id, item_id, location_id, qty, release_date, due_date,
+    select
+        order_id,
+        order_type,
+        sku_id,
+        item_id,
+        location_id,
+        qty,
+        release_date,
+        due_date,
         is_lead_time_compressed
     from work_orders
     union all
-    select order_id, order_type, sku_id, item_id, location_id, qty, release_date, due_date,
+    select
+        order_id,
+        order_type,
+        sku_id,
+        item_id,
+        location_id,
+        qty,
+        release_date,
+        due_date,
         is_lead_time_compressed
     from purchase_requests
     union all
-    select order_id, order_type, sku_id, item_id, to_location_id as location_id, qty,
-        release_date, due_date, is_lead_time_compressed
+    select
+        order_id,
+        order_type,
+        sku_id,
+        item_id,
+        to_location_id as location_id,
+        qty,
+        release_date,
+        due_date,
+        is_lead_time_compressed
     from transfer_orders
 ),
 

@@ -21,7 +21,9 @@ weekly_inventory as (
 ),
 
 mps_items as (
-    select sku_id from skus where is_mps_item
+    select sku_id
+    from skus
+    where is_mps_item
 ),
 
 weekly_demand as (
@@ -74,7 +76,9 @@ final as (
     from weekly_inventory as inventory
     inner join mps_items on inventory.sku_id = mps_items.sku_id
     left join weekly_demand
-        on inventory.sku_id = weekly_demand.sku_id and inventory.week_start = weekly_demand.week_start
+        on
+            inventory.sku_id = weekly_demand.sku_id
+            and inventory.week_start = weekly_demand.week_start
     left join weekly_firm_supply
         on
             inventory.sku_id = weekly_firm_supply.sku_id
