@@ -20,11 +20,15 @@ from mrp_fixtures import AS_OF, HORIZON_DAYS, bom_line, demand, plan, receipt, s
 from polars.testing import assert_frame_equal
 
 TOLERANCE = 1e-6
+# the number of examples comes from the profile (tests/conftest.py)
 PROPERTY_SETTINGS = settings(
-    max_examples=60,
     deadline=None,
     database=None,  # nothing written outside the test tree
     suppress_health_check=[HealthCheck.too_slow],
+)
+# for the properties that plan two or three times an example
+FEWER_EXAMPLES = settings(
+    PROPERTY_SETTINGS, max_examples=max(1, PROPERTY_SETTINGS.max_examples // 2)
 )
 KEY = ["item_id", "location_id"]
 DEMAND_ROWS = {
@@ -481,7 +485,7 @@ def test_plan_invariants(network):
     check_order_quantities(network, result)
 
 
-@settings(PROPERTY_SETTINGS, max_examples=30)  # three plans an example
+@FEWER_EXAMPLES  # three plans an example
 @given(networks())
 def test_plan_is_deterministic(network):
     """(f) the same inputs give the same plan, order ids included; so do the
@@ -496,7 +500,7 @@ def test_plan_is_deterministic(network):
             assert table.equals(other.tables()[name]), name
 
 
-@settings(PROPERTY_SETTINGS, max_examples=30)  # two plans an example
+@FEWER_EXAMPLES  # two plans an example
 @given(networks())
 def test_tables_published_while_planning_are_the_kept_ones(network):
     """A planner run hands pegging and projected inventory over level by level
