@@ -1,0 +1,89 @@
+"""The report's headline figures, worked by hand on small plans."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from mrp_fixtures import demand, fenced_end_item_plan, plan, receipt, sku
+from report_fixtures import (
+    EXCEPTIONS_SCHEMA,
+    PEGGING_SCHEMA,
+    PROJECTED_SCHEMA,
+    RUN,
+    assert_well_formed,
+    base_tables,
+    optional_tables,
+    section,
+)
+
+from planning.report.kpis import plan_kpis
+from planning.report.page import render_report
+
+
+def test_kpis_worked_by_hand():
+    kpis = plan_kpis(base_tables() | optional_tables())
+    assert kpis.planned_orders == {"work_orders": 2, "purchase_requests": 1, "transfer_orders": 0}
+    assert kpis.shortages == 1
+    assert (kpis.late_demand_lines, kpis.late_sales_order_lines) == (4, 3)
+    # sales orders pegged 10 + 6 + 4 + 2 = 22, plus 3 (SO3) and 5 (SO4) not
+    # covered = 30; on time: SO1 10 and SO2 6 = 16. The forecast does not count.
+    assert kpis.sales_order_qty == 30.0
+    assert kpis.sales_order_on_time_qty == 16.0
+    assert kpis.sales_order_fill_rate == pytest.approx(16 / 30)
+    # (30 + 50 + 10) / (40 + 40 + 20) hours; WC1's second week is over
+    assert kpis.average_load_pct == pytest.approx(90.0)
+    assert kpis.max_load_pct == 125.0
+    assert kpis.overloaded_center_weeks == 1
+    assert kpis.action_messages == {"cancel": 1, "expedite": 2}
+    assert kpis.exceptions_by_severity == {"high": 4, "low": 1, "medium": 2}
+
+
+def test_kpis_appear_on_the_page():
+    page = render_report(RUN, base_tables() | optional_tables())
+    kpis = section(page, "kpis")
+    assert "3</div>" in kpis and "2 work orders, 1 purchase requests, 0 transfer orders" in kpis
+    assert "53.3 %" in kpis and "16 of 30 units" in kpis
+    assert "90.0 %" in kpis and "peak 125.0 %" in kpis
+    assert "1 cancel, 2 expedite" in kpis
+    assert "3 of them sales orders" in kpis
+
+
+def test_fill_rate_from_a_real_plan():
+    # the engine's own messages: SO1 8 due day 3 covered on time (5 on hand,
+    # 3 of PO1 on day 1); SO2 10 due day 6: 4 of PO1 on time, 6 not covered;
+    # the forecast's 4 not covered is not a sales order. 12 of 18 on time.
+    result = fenced_end_item_plan()
+    kpis = plan_kpis(result.tables())
+    assert (kpis.sales_order_on_time_qty, kpis.sales_order_qty) == (12.0, 18.0)
+    assert kpis.late_sales_order_lines == 1
+
+
+def test_fill_rate_counts_what_is_late_and_what_is_not_covered():
+    # SO1 10 due day 2; PO1 6 arrives day 12 (late), 4 never: 0 of 10 on time
+    result = plan(
+        [sku("E", is_mps_item=True)],
+        demands=[demand("E@PL1", 2, 10, "SO1:1")],
+        receipts=[receipt("E@PL1", 12, 6, "PO1:1")],
+        mps_time_fence_days=30,
+        reschedule_in_days=5,
+    )
+    kpis = plan_kpis(result.tables())
+    assert (kpis.sales_order_on_time_qty, kpis.sales_order_qty) == (0.0, 10.0)
+    assert kpis.sales_order_fill_rate == 0.0
+
+
+def test_a_plan_without_sales_orders_has_no_fill_rate():
+    tables = base_tables(
+        pegging=pl.DataFrame(schema=PEGGING_SCHEMA),
+        exceptions=pl.DataFrame(schema=EXCEPTIONS_SCHEMA),
+        projected_inventory=pl.DataFrame(schema=PROJECTED_SCHEMA),
+        action_messages=pl.DataFrame(schema={"action": pl.String}),
+    )
+    kpis = plan_kpis(tables)
+    assert kpis.sales_order_fill_rate is None
+    assert (kpis.shortages, kpis.late_demand_lines, kpis.action_messages) == (0, 0, {})
+    page = render_report(RUN, tables)
+    assert "n/a" in section(page, "kpis")
+    assert "No exceptions in this run." in section(page, "exceptions")
+    assert "No projected inventory in this run." in section(page, "inventory")
+    assert_well_formed(page)
