@@ -29,9 +29,7 @@ sales_order_demand as (
         so_line as order_line,
         customer_id,
         priority,
-        project_id,
-        cast(null as double) as forecast_qty,
-        cast(null as double) as consumed_qty
+        project_id
     from sales_orders
 ),
 
@@ -45,11 +43,6 @@ forecast_demand as (
         location_id,
         period_start as original_date,
         remaining_qty as qty,
-        cast(null as varchar) as order_id,
-        cast(null as varchar) as order_line,
-        cast(null as varchar) as customer_id,
-        cast(null as bigint) as priority,
-        cast(null as varchar) as project_id,
         forecast_qty,
         consumed_qty
     from forecasts
@@ -66,13 +59,7 @@ transfer_demand as (
         from_location_id as location_id,
         ship_date as original_date,
         qty,
-        transfer_id as order_id,
-        cast(null as varchar) as order_line,
-        cast(null as varchar) as customer_id,
-        cast(null as bigint) as priority,
-        cast(null as varchar) as project_id,
-        cast(null as double) as forecast_qty,
-        cast(null as double) as consumed_qty
+        transfer_id as order_id
     from transfers
     where not is_in_transit
 ),
@@ -86,23 +73,18 @@ work_order_demand as (
         location_id,
         start_date as original_date,
         qty,
-        wo_id as order_id,
-        cast(null as varchar) as order_line,
-        cast(null as varchar) as customer_id,
-        cast(null as bigint) as priority,
-        cast(null as varchar) as project_id,
-        cast(null as double) as forecast_qty,
-        cast(null as double) as consumed_qty
+        wo_id as order_id
     from work_order_components
 ),
 
+-- each kind selects only the columns it has; by name, the others are null
 demand as (
     select * from sales_order_demand
-    union all
+    union all by name
     select * from forecast_demand
-    union all
+    union all by name
     select * from transfer_demand
-    union all
+    union all by name
     select * from work_order_demand
 ),
 

@@ -24,9 +24,6 @@ purchase_order_receipts as (
         po_id as order_id,
         po_line as order_line,
         supplier_id,
-        cast(null as varchar) as from_location_id,
-        cast(null as date) as start_date,
-        cast(null as date) as ship_date,
         'open' as supply_status
     from purchase_orders
 ),
@@ -41,11 +38,7 @@ work_order_receipts as (
         qty_open as qty,
         due_date,
         wo_id as order_id,
-        cast(null as varchar) as order_line,
-        cast(null as varchar) as supplier_id,
-        cast(null as varchar) as from_location_id,
         start_date,
-        cast(null as date) as ship_date,
         work_order_status as supply_status
     from work_orders
 ),
@@ -60,20 +53,18 @@ transfer_receipts as (
         qty,
         receipt_date as due_date,
         transfer_id as order_id,
-        cast(null as varchar) as order_line,
-        cast(null as varchar) as supplier_id,
         from_location_id,
-        cast(null as date) as start_date,
         ship_date,
         case when is_in_transit then 'in_transit' else 'not_shipped' end as supply_status
     from transfers
 ),
 
+-- each kind selects only the columns it has; by name, the others are null
 receipts as (
     select * from purchase_order_receipts
-    union all
+    union all by name
     select * from work_order_receipts
-    union all
+    union all by name
     select * from transfer_receipts
 ),
 
