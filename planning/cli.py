@@ -61,16 +61,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--as-of", type=_date, default=date.today(), help="YYYY-MM-DD")
     add_setting_flags(run)
-
-    benchmark = commands.add_parser(
-        "schedule-benchmark", help="solve a job-shop or flexible job-shop benchmark file"
-    )
-    benchmark.add_argument("file", type=Path, metavar="FILE", help="instance text file")
-    benchmark.add_argument(
-        "--format", choices=("jobshop", "fjsp"), help="default: guessed from the file"
-    )
-    benchmark.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
-    benchmark.add_argument("--workers", type=_positive, help="CP-SAT workers (default 2)")
     return parser
 
 
@@ -84,8 +74,6 @@ def main(argv: list[str] | None = None) -> int:
                 return _validate(args)
             case "run":
                 return _run(args)
-            case "schedule-benchmark":
-                return _schedule_benchmark(args)
     except PlannerError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
@@ -130,22 +118,6 @@ def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(**{name: getattr(args, name) for name in setting_names()})
     outcome = run_plan(settings.extract_dir, args.as_of, settings)
     return outcome.exit_code
-
-
-def _schedule_benchmark(args: argparse.Namespace) -> int:
-    from planning.scheduling.benchmark import run_benchmark
-
-    if args.time_limit is not None and not args.time_limit > 0:
-        print(f"error: --time-limit must be positive, got {args.time_limit}", file=sys.stderr)
-        return 2
-    settings = Settings.from_env(schedule_time_limit=args.time_limit, schedule_workers=args.workers)
-    result = run_benchmark(args.file, format=args.format, settings=settings.solver)
-    print(
-        f"{result.instance}: {result.format}, {result.jobs} jobs, {result.machines} machines, "
-        f"{result.operations} operations; dispatching rule makespan {result.heuristic_makespan}"
-    )
-    print(result.line())
-    return 0
 
 
 if __name__ == "__main__":

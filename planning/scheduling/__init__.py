@@ -21,7 +21,7 @@ capacity and derive the published outputs from the schedule.
 
 from planning.scheduling.calendar import UNAVAILABILITY_SCHEMA, unavailability_from_shifts
 from planning.scheduling.dispatch import best_dispatch
-from planning.scheduling.errors import InstanceFormatError, SchedulingInputError
+from planning.scheduling.errors import SchedulingInputError
 from planning.scheduling.lexicographic_solve import solve
 from planning.scheduling.model import build_model
 from planning.scheduling.problem import (
@@ -51,7 +51,6 @@ __all__ = [
     "SCHEDULE_SCHEMA",
     "SETUP_TIMES_SCHEMA",
     "UNAVAILABILITY_SCHEMA",
-    "InstanceFormatError",
     "ScheduleOutcome",
     "ScheduleReport",
     "SchedulingInputError",

@@ -7,10 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
-
-from planning.cli import main
-from planning.scheduling.errors import InstanceFormatError
-from planning.scheduling.instances import guess_format, read_best_known, read_instance
+from scheduling import main  # bench/scheduling.py
+from scheduling_instances import InstanceFormatError, guess_format, read_best_known, read_instance
 
 BENCHMARKS = Path(__file__).resolve().parents[4] / "shared" / "benchmarks"
 needs_benchmarks = pytest.mark.skipif(
@@ -116,15 +114,15 @@ def test_an_empty_or_missing_file_is_a_format_error(tmp_path):
         read_instance(tmp_path / "missing.txt")
 
 
-def test_the_cli_reports_a_bad_file_in_one_line_with_exit_code_2(tmp_path, capsys):
+def test_the_bench_script_reports_a_bad_file_in_one_line_with_exit_code_2(tmp_path, capsys):
     path = _write(tmp_path, "2 2\n0 3 1 4\n1 2 0 x\n")
-    assert main(["schedule-benchmark", str(path)]) == 2
+    assert main([str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == f"error: {path}, line 3: 'x' is not a whole number\n"
 
 
-def test_the_cli_rejects_a_non_positive_time_limit(tmp_path, capsys):
+def test_the_bench_script_rejects_a_non_positive_time_limit(tmp_path, capsys):
     path = _write(tmp_path, "1 1\n0 3\n")
-    assert main(["schedule-benchmark", str(path), "--time-limit", "0"]) == 2
+    assert main([str(path), "--time-limit", "0"]) == 2
     assert capsys.readouterr().err.startswith("error: --time-limit")

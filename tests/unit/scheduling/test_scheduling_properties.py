@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from scheduling_checks import violations
+from synthetic_plant import synthetic_case
 
 from planning.config import SolverSettings
 from planning.scheduling.assignment import evaluate, left_shift, with_units
@@ -12,7 +13,6 @@ from planning.scheduling.dispatch import RULES, dispatch
 from planning.scheduling.problem import build_problem
 from planning.scheduling.result_frames import to_schedule_frame
 from planning.scheduling.schedule_run import schedule_operations
-from planning.scheduling.synthetic import synthetic_case
 
 
 def _case(seed: int, operations: int = 120, work_centers: int = 6):

@@ -1,4 +1,5 @@
-"""Reading job-shop and flexible-job-shop benchmark files into scheduling frames.
+"""Reading job-shop and flexible-job-shop benchmark files into scheduling frames, for
+``bench/scheduling.py`` and the scheduler's tests.
 
 ``jobshop``: the OR-Library / Taillard text layout. First line ``n_jobs n_machines``,
 then one line per job: its operations in order as pairs ``machine duration``
@@ -23,10 +24,20 @@ from pathlib import Path
 
 import polars as pl
 
-from planning.scheduling.errors import InstanceFormatError
+from planning.errors import InvalidExtractError
 from planning.scheduling.problem import OPERATIONS_SCHEMA, RESOURCES_SCHEMA
 
 FORMATS = ("jobshop", "fjsp")
+
+
+class InstanceFormatError(InvalidExtractError):
+    """A benchmark instance file does not follow its text format; names file and line.
+    Exit code 2, as for any invalid input."""
+
+    def __init__(self, path: str, line: int | None, reason: str):
+        where = f"{path}, line {line}" if line else str(path)
+        super().__init__(f"{where}: {reason}", file=str(path))
+        self.line = line
 
 
 @dataclass(frozen=True)
