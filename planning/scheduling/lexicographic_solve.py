@@ -23,13 +23,8 @@ from ortools.sat.python import cp_model
 from planning.config import SolverSettings
 from planning.errors import StepFailedError
 from planning.scheduling.assignment import Assignment, with_sequence_setups, with_units
-from planning.scheduling.model import (
-    ScheduleModel,
-    add_hint,
-    hint_values,
-    objective_expression,
-    term_value,
-)
+from planning.scheduling.hints import add_hint, hint_values, term_value
+from planning.scheduling.model import ScheduleModel, objective_expression
 
 logger = logging.getLogger(__name__)
 

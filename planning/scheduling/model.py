@@ -31,12 +31,12 @@ assignment and enters as fixed intervals where it shares time with the window.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from ortools.sat.python import cp_model
 
 from planning.scheduling.assignment import Assignment, family, unit_sequences
 from planning.scheduling.calendar import Calendar
+from planning.scheduling.hints import add_hint
 from planning.scheduling.problem import SchedulingProblem
 
 Term = list[tuple[cp_model.IntVar, int]]  # sum of coefficient x variable
@@ -53,7 +53,7 @@ class Scope:
 
 
 @dataclass
-class _Node:
+class CircuitNode:
     """An operation as a node of a unit's changeover circuit."""
 
     op: int
@@ -70,11 +70,14 @@ class _Node:
 
 
 @dataclass
-class _Circuit:
+class UnitCircuit:
+    """The changeover circuit of one unit of a work center: its nodes and the
+    literals of its arcs (index 0 is the circuit's start and end)."""
+
     center: int
     unit: int
     initial_family: int | None
-    nodes: list[_Node] = field(default_factory=list)
+    nodes: list[CircuitNode] = field(default_factory=list)
     idle: cp_model.IntVar | None = None
     first: list[cp_model.IntVar] = field(default_factory=list)
     last: list[cp_model.IntVar] = field(default_factory=list)
@@ -83,7 +86,7 @@ class _Circuit:
 
 @dataclass
 class ScheduleModel:
-    """A CP-SAT model with the handles ``solve`` and the hint/extract helpers need."""
+    """A CP-SAT model with the handles ``solve``, ``hints`` and ``extract`` need."""
 
     problem: SchedulingProblem
     cp: cp_model.CpModel
@@ -96,7 +99,7 @@ class ScheduleModel:
     presences: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     units: dict[tuple[int, int, int], cp_model.IntVar | int] = field(default_factory=dict)
     people: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)
-    circuits: list[_Circuit] = field(default_factory=list)
+    circuits: list[UnitCircuit] = field(default_factory=list)
     tails: dict[int, int] = field(default_factory=dict)  # last window op of an order -> tail
     tardiness: dict[int, cp_model.IntVar] = field(default_factory=dict)
     makespan: cp_model.IntVar | None = None
@@ -221,12 +224,12 @@ def _add_resources(model: ScheduleModel, fixed: list[int]) -> None:
     unary: dict[int, list[cp_model.IntervalVar]] = {}
     cumulative: dict[int, list[cp_model.IntervalVar]] = {}
     personal: dict[int, list[cp_model.IntervalVar]] = {}
-    circuits: dict[tuple[int, int], _Circuit] = {}
+    circuits: dict[tuple[int, int], UnitCircuit] = {}
 
-    def circuit(center: int, unit: int) -> _Circuit:
+    def circuit(center: int, unit: int) -> UnitCircuit:
         key = (center, unit)
         if key not in circuits:
-            circuits[key] = _Circuit(center, unit, _initial_family(model, center, unit))
+            circuits[key] = UnitCircuit(center, unit, _initial_family(model, center, unit))
         return circuits[key]
 
     for op in sorted(scope.free):
@@ -245,7 +248,7 @@ def _add_resources(model: ScheduleModel, fixed: list[int]) -> None:
                         literals.append(literal)
                     model.units[(op, a, unit)] = literal
                     circuit(alternative.work_center, unit).nodes.append(
-                        _Node(
+                        CircuitNode(
                             op,
                             literal,
                             start,
@@ -282,7 +285,7 @@ def _add_resources(model: ScheduleModel, fixed: list[int]) -> None:
         label = f"{operation.name} (fixed)"
         if problem.uses_sequences(alternative.work_center):
             circuit(alternative.work_center, current.unit[op]).nodes.append(
-                _Node(
+                CircuitNode(
                     op, 1, start, end, alternative.duration, alternative.setup_family, start, start
                 )
             )
@@ -363,7 +366,7 @@ def _initial_family(model: ScheduleModel, center: int, unit: int) -> int | None:
 
 
 def _add_next_fixed_nodes(
-    model: ScheduleModel, circuits: dict[tuple[int, int], _Circuit], fixed: list[int]
+    model: ScheduleModel, circuits: dict[tuple[int, int], UnitCircuit], fixed: list[int]
 ) -> None:
     """The first fixed operation after a window on each sequenced unit joins its
     circuit: its changeover depends on what the window puts last."""
@@ -384,7 +387,7 @@ def _add_next_fixed_nodes(
             alternative = problem.operations[op].alternatives[current.alternative[op]]
             start = current.start[op]
             circuits[(center, unit)].nodes.append(
-                _Node(
+                CircuitNode(
                     op,
                     1,
                     start,
@@ -397,7 +400,7 @@ def _add_next_fixed_nodes(
             )
 
 
-def _add_circuit(model: ScheduleModel, circuit: _Circuit, reach: int) -> None:
+def _add_circuit(model: ScheduleModel, circuit: UnitCircuit, reach: int) -> None:
     """Order the operations of one unit and price its changeovers."""
     problem, cp, scope = model.problem, model.cp, model.scope
     center = problem.work_centers[circuit.center]
@@ -460,7 +463,7 @@ def _add_circuit(model: ScheduleModel, circuit: _Circuit, reach: int) -> None:
     cp.add_no_overlap(intervals)
 
 
-def _interval_on(cp: cp_model.CpModel, node: _Node, name: str) -> cp_model.IntervalVar:
+def _interval_on(cp: cp_model.CpModel, node: CircuitNode, name: str) -> cp_model.IntervalVar:
     if isinstance(node.presence, int):
         return cp.new_fixed_size_interval_var(node.start, node.duration, name)
     return cp.new_optional_fixed_size_interval_var(node.start, node.duration, node.presence, name)
@@ -528,84 +531,3 @@ def _add_objective_terms(model: ScheduleModel) -> None:
 
 def objective_expression(term: Term) -> cp_model.LinearExprT:
     return sum(coefficient * variable for variable, coefficient in term)
-
-
-# -- hint ------------------------------------------------------------------------------
-
-
-def hint_values(model: ScheduleModel, assignment: Assignment) -> dict[int, int]:
-    """The value of every model variable in ``assignment`` (variable index -> value)."""
-    problem = model.problem
-    values: dict[int, int] = {}
-
-    def put(variable: object, value: int) -> None:
-        if isinstance(variable, cp_model.IntVar):
-            values[variable.index] = int(value)
-
-    for op, start in model.starts.items():
-        put(start, assignment.start[op])
-    for op, end in model.end_vars.items():
-        put(end, assignment.end(problem, op))
-    for (op, a), literal in model.presences.items():
-        put(literal, assignment.alternative[op] == a)
-    for (op, a, unit), literal in model.units.items():
-        put(literal, assignment.alternative[op] == a and assignment.unit[op] == unit)
-    for (op, a, person), literal in model.people.items():
-        put(literal, assignment.alternative[op] == a and assignment.person[op] == person)
-    for circuit in model.circuits:
-        _circuit_hint(model, circuit, assignment, put)
-    completion = {
-        problem.operations[op].order: assignment.end(problem, op) + tail
-        for op, tail in model.tails.items()
-    }
-    put(model.makespan, max(completion.values()))
-    for number, late in model.tardiness.items():
-        put(late, max(0, completion[number] - problem.orders[number].due))
-    return values
-
-
-def _circuit_hint(model: ScheduleModel, circuit: _Circuit, assignment: Assignment, put) -> None:
-    problem = model.problem
-    present = []
-    for j, node in enumerate(circuit.nodes, start=1):
-        op = node.op
-        chosen = problem.operations[op].alternatives[assignment.alternative[op]]
-        if chosen.work_center == circuit.center and assignment.unit[op] == circuit.unit:
-            present.append((assignment.start[op], j))
-    present.sort()
-    order = [j for _, j in present]
-    put(circuit.idle, not order)
-    setup_in = {j: 0 for j in range(1, len(circuit.nodes) + 1)}
-    for j in range(1, len(circuit.nodes) + 1):
-        put(circuit.first[j - 1], bool(order) and order[0] == j)
-        put(circuit.last[j - 1], bool(order) and order[-1] == j)
-    if order:
-        first = circuit.nodes[order[0] - 1]
-        setup_in[order[0]] = problem.setup(circuit.center, circuit.initial_family, first.family)
-    consecutive = set(pairwise(order))
-    for (i, j), literal in circuit.arcs.items():
-        put(literal, (i, j) in consecutive)
-        if (i, j) in consecutive:
-            setup_in[j] = problem.setup(
-                circuit.center, circuit.nodes[i - 1].family, circuit.nodes[j - 1].family
-            )
-    for j, node in enumerate(circuit.nodes, start=1):
-        if node.size is None:
-            continue
-        put(node.size, node.duration + setup_in[j])
-        start = assignment.start[node.op]
-        put(node.ext_start, start - setup_in[j])
-
-
-def add_hint(model: ScheduleModel, assignment: Assignment) -> None:
-    """Replace the model's hint by ``assignment``; every variable gets a value, as
-    CP-SAT works best from a complete hint."""
-    model.cp.clear_hints()
-    values = hint_values(model, assignment)
-    hint = model.cp.proto.solution_hint
-    hint.vars.extend(values.keys())
-    hint.values.extend(values.values())
-
-
-def term_value(term: Term, values: dict[int, int]) -> int:
-    return sum(coefficient * values.get(variable.index, 0) for variable, coefficient in term)
