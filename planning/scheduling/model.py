@@ -219,137 +219,193 @@ def _fixed_operations(
 # -- constraints -----------------------------------------------------------------------
 
 
-def _add_resources(model: ScheduleModel, fixed: list[int]) -> None:
-    problem, cp, scope, current = model.problem, model.cp, model.scope, model.current
-    unary: dict[int, list[cp_model.IntervalVar]] = {}
-    cumulative: dict[int, list[cp_model.IntervalVar]] = {}
-    personal: dict[int, list[cp_model.IntervalVar]] = {}
-    circuits: dict[tuple[int, int], UnitCircuit] = {}
+@dataclass
+class _ResourceUse:
+    """What the operations put on each resource, gathered before its constraint is
+    added: intervals on work centers without changeovers (one unit: no overlap;
+    several: cumulative), intervals per person, and the nodes of each changeover
+    circuit (one per unit of a work center with changeovers)."""
 
-    def circuit(center: int, unit: int) -> UnitCircuit:
+    unary: dict[int, list[cp_model.IntervalVar]] = field(default_factory=dict)  # work center
+    cumulative: dict[int, list[cp_model.IntervalVar]] = field(default_factory=dict)
+    personal: dict[int, list[cp_model.IntervalVar]] = field(default_factory=dict)  # person
+    circuits: dict[tuple[int, int], UnitCircuit] = field(default_factory=dict)  # center, unit
+
+    def add_interval(
+        self, problem: SchedulingProblem, center: int, interval: cp_model.IntervalVar
+    ) -> None:
+        """An interval on a work center without changeovers."""
+        by_center = self.cumulative if problem.uses_cumulative(center) else self.unary
+        by_center.setdefault(center, []).append(interval)
+
+    def circuit(self, model: ScheduleModel, center: int, unit: int) -> UnitCircuit:
         key = (center, unit)
-        if key not in circuits:
-            circuits[key] = UnitCircuit(center, unit, _initial_family(model, center, unit))
-        return circuits[key]
+        if key not in self.circuits:
+            self.circuits[key] = UnitCircuit(center, unit, _initial_family(model, center, unit))
+        return self.circuits[key]
 
+
+def _add_resources(model: ScheduleModel, fixed: list[int]) -> None:
+    """Each operation's use of units and persons, then the constraints that keep every
+    unit and person to one operation at a time and out of their unavailable windows."""
+    problem, scope = model.problem, model.scope
+    use = _ResourceUse()
     for op in sorted(scope.free):
         operation = problem.operations[op]
-        start = model.starts[op]
         for a, alternative in enumerate(operation.alternatives):
-            presence = _presence(model, op, a)
             center = problem.work_centers[alternative.work_center]
             label = f"{operation.name} on {center.work_center_id}"
-            if problem.uses_sequences(alternative.work_center):  # intervals per unit node
-                literals: list[cp_model.IntVar | int] = []
-                for unit in range(1, center.units + 1):
-                    literal = presence
-                    if center.units > 1:
-                        literal = cp.new_bool_var(f"{label}#{unit}")
-                        literals.append(literal)
-                    model.units[(op, a, unit)] = literal
-                    circuit(alternative.work_center, unit).nodes.append(
-                        CircuitNode(
-                            op,
-                            literal,
-                            start,
-                            start + alternative.duration,
-                            alternative.duration,
-                            alternative.setup_family,
-                            *model.bounds[op],
-                        )
-                    )
-                if literals:
-                    cp.add(sum(literals) == presence)
+            if problem.uses_sequences(alternative.work_center):
+                _add_unit_nodes(model, use, op, a, label)
             else:
-                interval = _interval(cp, start, alternative.duration, presence, label)
-                if problem.uses_cumulative(alternative.work_center):
-                    cumulative.setdefault(alternative.work_center, []).append(interval)
-                else:
-                    unary.setdefault(alternative.work_center, []).append(interval)
-            if alternative.skill is not None:
-                staff = []
-                for person in problem.qualified[alternative.skill]:
-                    who = problem.persons[person].person_id
-                    literal = cp.new_bool_var(f"{label} by {who}")
-                    model.people[(op, a, person)] = literal
-                    staff.append(literal)
-                    personal.setdefault(person, []).append(
-                        _interval(cp, start, alternative.duration, literal, f"{label} by {who}")
-                    )
-                cp.add(sum(staff) == presence)
-
-    for op in fixed:  # operations outside the window hold their unit, person and time
-        operation = problem.operations[op]
-        alternative = operation.alternatives[current.alternative[op]]
-        start, end = current.start[op], current.end(problem, op)
-        label = f"{operation.name} (fixed)"
-        if problem.uses_sequences(alternative.work_center):
-            circuit(alternative.work_center, current.unit[op]).nodes.append(
-                CircuitNode(
-                    op, 1, start, end, alternative.duration, alternative.setup_family, start, start
+                presence = _presence(model, op, a)
+                interval = _interval(
+                    model.cp, model.starts[op], alternative.duration, presence, label
                 )
-            )
-        else:
-            interval = cp.new_fixed_size_interval_var(start, alternative.duration, label)
-            if problem.uses_cumulative(alternative.work_center):
-                cumulative.setdefault(alternative.work_center, []).append(interval)
-            else:
-                unary.setdefault(alternative.work_center, []).append(interval)
-        if current.person[op] is not None:
-            personal.setdefault(current.person[op], []).append(
-                cp.new_fixed_size_interval_var(start, alternative.duration, label)
-            )
+                use.add_interval(problem, alternative.work_center, interval)
+            if alternative.skill is not None:
+                _add_staffing(model, use, op, a, label)
+    for op in fixed:
+        _add_fixed_operation(model, use, op)
     if len(scope.free) < len(problem.operations):
-        _add_next_fixed_nodes(model, circuits, fixed)
+        _add_next_fixed_nodes(model, use.circuits, fixed)
+    nodes = [node for circuit in use.circuits.values() for node in circuit.nodes]
+    reach = max([scope.high] + [node.latest + node.duration for node in nodes])
+    _add_work_center_capacity(model, use, reach)
+    _add_personnel_capacity(model, use, reach)
+    for key in sorted(use.circuits):
+        _add_circuit(model, use.circuits[key], reach)
+        model.circuits.append(use.circuits[key])
 
-    reach = max([scope.high] + [n.latest + n.duration for c in circuits.values() for n in c.nodes])
-    for center, intervals in unary.items():
-        calendar = problem.work_centers[center].calendar
-        cp.add_no_overlap(intervals + _closed(cp, calendar, scope.low, reach, center, problem))
-    for center, intervals in cumulative.items():
+
+def _add_unit_nodes(model: ScheduleModel, use: _ResourceUse, op: int, a: int, label: str) -> None:
+    """An alternative on a work center with changeovers: a node in the circuit of each
+    of its units; with several units, a literal per unit, one true when it is chosen."""
+    problem, cp = model.problem, model.cp
+    alternative = problem.operations[op].alternatives[a]
+    presence = _presence(model, op, a)
+    start = model.starts[op]
+    literals: list[cp_model.IntVar | int] = []
+    units = problem.work_centers[alternative.work_center].units
+    for unit in range(1, units + 1):
+        literal = presence
+        if units > 1:
+            literal = cp.new_bool_var(f"{label}#{unit}")
+            literals.append(literal)
+        model.units[(op, a, unit)] = literal
+        use.circuit(model, alternative.work_center, unit).nodes.append(
+            CircuitNode(
+                op,
+                literal,
+                start,
+                start + alternative.duration,
+                alternative.duration,
+                alternative.setup_family,
+                *model.bounds[op],
+            )
+        )
+    if literals:
+        cp.add(sum(literals) == presence)
+
+
+def _add_staffing(model: ScheduleModel, use: _ResourceUse, op: int, a: int, label: str) -> None:
+    """An alternative that needs a skill: a literal and an optional interval per
+    qualified person, exactly one of them present when the alternative is chosen."""
+    problem, cp = model.problem, model.cp
+    alternative = problem.operations[op].alternatives[a]
+    staff = []
+    for person in problem.qualified[alternative.skill]:
+        name = f"{label} by {problem.persons[person].person_id}"
+        literal = cp.new_bool_var(name)
+        model.people[(op, a, person)] = literal
+        staff.append(literal)
+        interval = _interval(cp, model.starts[op], alternative.duration, literal, name)
+        use.personal.setdefault(person, []).append(interval)
+    cp.add(sum(staff) == _presence(model, op, a))
+
+
+def _add_fixed_operation(model: ScheduleModel, use: _ResourceUse, op: int) -> None:
+    """An operation outside the window that shares time with it holds its unit, person
+    and time: a fixed circuit node or fixed intervals."""
+    problem, cp, current = model.problem, model.cp, model.current
+    alternative = problem.operations[op].alternatives[current.alternative[op]]
+    start = current.start[op]
+    label = f"{problem.operations[op].name} (fixed)"
+    if problem.uses_sequences(alternative.work_center):
+        circuit = use.circuit(model, alternative.work_center, current.unit[op])
+        circuit.nodes.append(_fixed_node(model, op))
+    else:
+        interval = _interval(cp, start, alternative.duration, 1, label)
+        use.add_interval(problem, alternative.work_center, interval)
+    if current.person[op] is not None:
+        interval = _interval(cp, start, alternative.duration, 1, label)
+        use.personal.setdefault(current.person[op], []).append(interval)
+
+
+def _fixed_node(model: ScheduleModel, op: int) -> CircuitNode:
+    """An operation outside the window as a circuit node at its current start."""
+    current = model.current
+    alternative = model.problem.operations[op].alternatives[current.alternative[op]]
+    start = current.start[op]
+    return CircuitNode(
+        op,
+        1,
+        start,
+        start + alternative.duration,
+        alternative.duration,
+        alternative.setup_family,
+        start,
+        start,
+    )
+
+
+def _add_work_center_capacity(model: ScheduleModel, use: _ResourceUse, reach: int) -> None:
+    """One operation at a time on a work center of one unit, at most ``units`` on one
+    of several; unavailable windows up to ``reach`` take every unit."""
+    problem, cp, low = model.problem, model.cp, model.scope.low
+    for center, intervals in use.unary.items():
         work_center = problem.work_centers[center]
-        closed = _closed(cp, work_center.calendar, scope.low, reach, center, problem)
+        closed = _closed(cp, work_center.calendar, low, reach, work_center.work_center_id)
+        cp.add_no_overlap(intervals + closed)
+    for center, intervals in use.cumulative.items():
+        work_center = problem.work_centers[center]
+        closed = _closed(cp, work_center.calendar, low, reach, work_center.work_center_id)
         cp.add_cumulative(
             intervals + closed,
             [1] * len(intervals) + [work_center.units] * len(closed),
             work_center.units,
         )
-    for person, intervals in personal.items():
-        calendar = problem.persons[person].calendar
-        windows = calendar.within(scope.low, reach)
-        who = problem.persons[person].person_id
-        closed = [
-            cp.new_fixed_size_interval_var(s, e - s, f"{who} unavailable {s}") for s, e in windows
-        ]
-        cp.add_no_overlap(intervals + closed)
-    for key in sorted(circuits):
-        _add_circuit(model, circuits[key], reach)
-        model.circuits.append(circuits[key])
+
+
+def _add_personnel_capacity(model: ScheduleModel, use: _ResourceUse, reach: int) -> None:
+    """A person works on one operation at a time, and only when available."""
+    problem, cp, low = model.problem, model.cp, model.scope.low
+    for person, intervals in use.personal.items():
+        who = problem.persons[person]
+        cp.add_no_overlap(intervals + _closed(cp, who.calendar, low, reach, who.person_id))
 
 
 def _interval(
     cp: cp_model.CpModel,
-    start: cp_model.IntVar,
+    start: cp_model.LinearExprT,
     duration: int,
     presence: cp_model.IntVar | int,
     name: str,
 ) -> cp_model.IntervalVar:
+    """An interval of ``duration`` minutes from ``start``; optional unless ``presence``
+    is the constant 1."""
     if isinstance(presence, int):
         return cp.new_fixed_size_interval_var(start, duration, name)
     return cp.new_optional_fixed_size_interval_var(start, duration, presence, name)
 
 
 def _closed(
-    cp: cp_model.CpModel,
-    calendar: Calendar,
-    low: int,
-    high: int,
-    center: int,
-    problem: SchedulingProblem,
+    cp: cp_model.CpModel, calendar: Calendar, low: int, high: int, resource: str
 ) -> list[cp_model.IntervalVar]:
-    name = problem.work_centers[center].work_center_id
+    """The unavailable windows of a resource's calendar within ``[low, high)`` as fixed
+    intervals named after the resource."""
     return [
-        cp.new_fixed_size_interval_var(s, e - s, f"{name} unavailable {s}")
+        cp.new_fixed_size_interval_var(s, e - s, f"{resource} unavailable {s}")
         for s, e in calendar.within(low, high)
     ]
 
@@ -370,7 +426,7 @@ def _add_next_fixed_nodes(
 ) -> None:
     """The first fixed operation after a window on each sequenced unit joins its
     circuit: its changeover depends on what the window puts last."""
-    problem, current, scope = model.problem, model.current, model.scope
+    current, scope = model.current, model.scope
     in_circuit = set(fixed)
     for (center, unit), sequence in model.sequences.items():
         if (center, unit) not in circuits:
@@ -383,21 +439,7 @@ def _add_next_fixed_nodes(
             and current.start[op] - current.setup[op] >= scope.high
         ]
         if after:
-            op = after[0]
-            alternative = problem.operations[op].alternatives[current.alternative[op]]
-            start = current.start[op]
-            circuits[(center, unit)].nodes.append(
-                CircuitNode(
-                    op,
-                    1,
-                    start,
-                    start + alternative.duration,
-                    alternative.duration,
-                    alternative.setup_family,
-                    start,
-                    start,
-                )
-            )
+            circuits[(center, unit)].nodes.append(_fixed_node(model, after[0]))
 
 
 def _add_circuit(model: ScheduleModel, circuit: UnitCircuit, reach: int) -> None:
@@ -442,7 +484,7 @@ def _add_circuit(model: ScheduleModel, circuit: UnitCircuit, reach: int) -> None
         changeovers = [(literal, minutes) for literal, minutes in node.incoming if minutes]
         name = f"{problem.operations[node.op].name} on {label}"
         if not changeovers:
-            intervals.append(_interval_on(cp, node, name))
+            intervals.append(_interval(cp, node.start, node.duration, node.presence, name))
             continue
         longest = max(minutes for _, minutes in changeovers)
         node.size = cp.new_int_var(node.duration, node.duration + longest, f"{name} with setup")
@@ -459,14 +501,8 @@ def _add_circuit(model: ScheduleModel, circuit: UnitCircuit, reach: int) -> None
                     node.ext_start, node.size, node.end, node.presence, name
                 )
             )
-    intervals += _closed(cp, center.calendar, scope.low, reach, circuit.center, problem)
+    intervals += _closed(cp, center.calendar, scope.low, reach, center.work_center_id)
     cp.add_no_overlap(intervals)
-
-
-def _interval_on(cp: cp_model.CpModel, node: CircuitNode, name: str) -> cp_model.IntervalVar:
-    if isinstance(node.presence, int):
-        return cp.new_fixed_size_interval_var(node.start, node.duration, name)
-    return cp.new_optional_fixed_size_interval_var(node.start, node.duration, node.presence, name)
 
 
 # -- objective -------------------------------------------------------------------------
