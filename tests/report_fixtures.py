@@ -40,6 +40,10 @@ CAPACITY_SCHEMA = {
     "work_center_id": pl.String, "week_start": pl.Date, "required_hours": pl.Float64,
     "available_hours": pl.Float64, "load_pct": pl.Float64,
 }  # fmt: skip
+DEMAND_SCHEMA = {
+    "demand_id": pl.String, "item_id": pl.String, "location_id": pl.String,
+    "demand_date": pl.Date, "qty": pl.Float64,
+}  # fmt: skip
 MILESTONE_SCHEMA = {
     "project_id": pl.String, "milestone_id": pl.String, "due_date": pl.Date,
     "projected_date": pl.Date, "status": pl.String,
@@ -155,6 +159,18 @@ def optional_tables() -> dict[str, pl.DataFrame]:
                 ("P2", "M1", day(12), day(12), "at_risk"),
             ],
             schema=MILESTONE_SCHEMA,
+            orient="row",
+        ),
+        # the run's sales order lines (the demand mart): SO4, which nothing is
+        # pegged to, is known as a sales order from here only
+        "sales_order_demand": pl.DataFrame(
+            [
+                ("SO1", "FG1", "PL1", day(2), 10.0),
+                ("SO2", "FG1", "PL1", day(3), 10.0),
+                ("SO3", "FG1", "PL1", day(4), 5.0),
+                ("SO4", "FG2", "PL1", day(5), 5.0),
+            ],
+            schema=DEMAND_SCHEMA,
             orient="row",
         ),
     }

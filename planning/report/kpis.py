@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from planning.report.tables import read_plan_tables
+from planning.mrp.engine import QTY_DECIMALS
+from planning.report.tables import SALES_ORDER_DEMAND, read_plan_tables
 
 if TYPE_CHECKING:
     import duckdb
@@ -19,15 +20,19 @@ PLANNED_ORDER_TABLES = {
     "transfer_orders": "transfer orders",
 }
 OVERLOAD_PCT = 100.0
-# late_demand messages end with "<qty> not covered in the horizon" for what no supply covers
-NOT_COVERED = r"([0-9][0-9.eE+-]*) not covered in the horizon$"
-SALES_ORDER_MESSAGE = "sales order "  # late_demand messages start with the demand type
+SALES_ORDER = "sales_order"  # pegging's demand_type of sales order lines
+DEMAND_LINE = ["demand_id", "item_id", "location_id"]
 
 
 @dataclass(frozen=True)
 class PlanKpis:
     """The headline figures of a plan. Quantities are in the SKUs' units;
-    ``sales_order_fill_rate`` is a share (0..1), loads are percent."""
+    ``sales_order_fill_rate`` is a share (0..1), loads are percent.
+
+    Each is counted from the tables' columns, never from exception messages:
+    exceptions by category and severity; sales orders from pegging (demand
+    type, quantity, supply and demand dates) and the late_demand exceptions of
+    sales order lines (``late_sales_order_lines``); loads from capacity_load."""
 
     planned_orders: dict[str, int]
     shortages: int
@@ -44,15 +49,18 @@ class PlanKpis:
 
 
 def run_kpis(con: duckdb.DuckDBPyConnection, run_id: str) -> PlanKpis:
-    """The headline figures of a run kept in the warehouse's ``plan`` schema."""
+    """The headline figures of a run kept in the warehouse's ``plan`` schema
+    (``tables.read_plan_tables``)."""
     return plan_kpis(read_plan_tables(con, run_id))
 
 
 def plan_kpis(tables: Mapping[str, pl.DataFrame]) -> PlanKpis:
-    """The headline figures (see ``PlanKpis``) from the plan tables."""
+    """The headline figures (see ``PlanKpis``) from the plan tables, and the
+    run's ``sales_order_demand`` where it is there (see ``sales_order_lines``)."""
     exceptions = tables["exceptions"]
-    late = exceptions.filter(pl.col("category") == "late_demand")
-    on_time, ordered = sales_order_service(tables["pegging"], exceptions)
+    pegging = tables["pegging"]
+    late_sales_orders = late_sales_order_lines(exceptions, pegging, tables.get(SALES_ORDER_DEMAND))
+    on_time, ordered = sales_order_service(pegging, late_sales_orders)
     load = tables.get("capacity_load")
     average_load = max_load = overloaded = None
     if load is not None and load.height:
@@ -64,8 +72,8 @@ def plan_kpis(tables: Mapping[str, pl.DataFrame]) -> PlanKpis:
     return PlanKpis(
         planned_orders={name: tables[name].height for name in PLANNED_ORDER_TABLES},
         shortages=exceptions.filter(pl.col("category") == "shortage").height,
-        late_demand_lines=late.height,
-        late_sales_order_lines=late.filter(_is_sales_order_message()).height,
+        late_demand_lines=exceptions.filter(pl.col("category") == "late_demand").height,
+        late_sales_order_lines=late_sales_orders.height,
         sales_order_qty=ordered,
         sales_order_on_time_qty=on_time,
         sales_order_fill_rate=on_time / ordered if ordered > 0 else None,
@@ -77,35 +85,69 @@ def plan_kpis(tables: Mapping[str, pl.DataFrame]) -> PlanKpis:
     )
 
 
-def sales_order_service(pegging: pl.DataFrame, exceptions: pl.DataFrame) -> tuple[float, float]:
+def sales_order_service(
+    pegging: pl.DataFrame, late_sales_orders: pl.DataFrame
+) -> tuple[float, float]:
     """(on-time qty, ordered qty) of sales orders. Ordered is what pegging
-    assigns to sales-order demand plus what no supply covers (``late_demand``
-    exceptions of sales orders saying "not covered"); on time is pegged to supply
-    arriving on or before the demand date."""
-    orders = pegging.filter(pl.col("demand_type") == "sales_order")
+    assigns to sales-order demand plus what no supply covers in the horizon
+    (``uncovered_qty`` of ``late_sales_order_lines``); on time is pegged to
+    supply arriving on or before the demand date."""
+    orders = pegging.filter(pl.col("demand_type") == SALES_ORDER)
     on_time = orders.filter(pl.col("supply_date") <= pl.col("demand_date"))["qty"].sum()
-    uncovered = (
-        exceptions.filter(
-            pl.col("category") == "late_demand",
-            _is_sales_order_message(),
-            pl.col("message").str.contains("not covered", literal=True),
-        )
-        .select(uncovered_qty())
-        .to_series()
-        .sum()
-    )
+    uncovered = late_sales_orders["uncovered_qty"].sum()
     return float(on_time or 0.0), float((orders["qty"].sum() or 0.0) + (uncovered or 0.0))
 
 
-def uncovered_qty() -> pl.Expr:
-    """The quantity a ``late_demand`` message says is not covered in the horizon
-    (``qty`` also counts what is covered late); ``qty`` when it says no number."""
-    said = pl.col("message").str.extract(NOT_COVERED, 1).cast(pl.Float64, strict=False)
-    return pl.coalesce(said, pl.col("qty")).fill_null(0.0).alias("uncovered_qty")
+def sales_order_lines(
+    pegging: pl.DataFrame, sales_order_demand: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The plan's sales order lines (demand_id, item_id, location_id): those
+    pegging assigns supply to, and every line of ``sales_order_demand`` (the
+    run's demand, ``tables.read_sales_order_demand``). Without it, a line that
+    no supply covers at all is not known as a sales order."""
+    lines = [pegging.filter(pl.col("demand_type") == SALES_ORDER).select(DEMAND_LINE)]
+    if sales_order_demand is not None:
+        lines.append(sales_order_demand.select(DEMAND_LINE))
+    return pl.concat(lines).unique()
 
 
-def _is_sales_order_message() -> pl.Expr:
-    return pl.col("message").str.starts_with(SALES_ORDER_MESSAGE)
+def late_sales_order_lines(
+    exceptions: pl.DataFrame,
+    pegging: pl.DataFrame,
+    sales_order_demand: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """The ``late_demand`` exceptions of sales order lines (``ref_id`` names the
+    line, see ``sales_order_lines``), with ``uncovered_qty``: what no supply
+    covers in the horizon. An exception's ``qty`` counts what is covered late
+    as well, and that is what pegging assigns the line from supply arriving
+    after its date."""
+    line = ["ref_id", "item_id", "location_id"]
+    covered_late = (
+        pegging.filter(
+            pl.col("demand_type") == SALES_ORDER, pl.col("supply_date") > pl.col("demand_date")
+        )
+        .group_by(*DEMAND_LINE, "demand_date")
+        .agg(covered_late_qty=pl.col("qty").sum())
+    )
+    uncovered = pl.col("qty").fill_null(0.0) - pl.col("covered_late_qty").fill_null(0.0)
+    return (
+        exceptions.filter(pl.col("category") == "late_demand")
+        .join(
+            sales_order_lines(pegging, sales_order_demand),
+            left_on=line,
+            right_on=DEMAND_LINE,
+            how="semi",
+        )
+        .join(
+            covered_late,
+            left_on=[*line, "date"],
+            right_on=[*DEMAND_LINE, "demand_date"],
+            how="left",
+        )
+        # both sides were rounded to QTY_DECIMALS: the difference is, again
+        .with_columns(uncovered_qty=uncovered.round(QTY_DECIMALS).clip(lower_bound=0.0))
+        .drop("covered_late_qty")
+    )
 
 
 def known_loads(load: pl.DataFrame) -> pl.DataFrame:

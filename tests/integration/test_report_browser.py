@@ -97,7 +97,8 @@ def open_in_chromium(page: Path, work: Path, *args: str) -> BrowserRun:
 
 def plan_tables() -> dict[str, pl.DataFrame]:
     """A small plan with every optional table, a shortage, late demand and an
-    overloaded week, and an id that needs escaping."""
+    overloaded week, and an id that needs escaping; and its sales order lines
+    (SO1, which nothing is pegged to, is known as one from them only)."""
 
     def day(n: int) -> date:
         return AS_OF + timedelta(days=n)
@@ -140,6 +141,15 @@ def plan_tables() -> dict[str, pl.DataFrame]:
                 "demand_type": ["sales_order", "sales_order"],
                 "supply_date": [day(0), day(6)],
                 "demand_date": [day(1), day(5)],
+            }
+        ),
+        "sales_order_demand": pl.DataFrame(
+            {
+                "demand_id": ["SO1", "SO2", "SO3"],
+                "item_id": ["FG<b>2</b>", "FG1", "FG1"],
+                "location_id": ["PL1"] * 3,
+                "demand_date": [day(2), day(1), day(5)],
+                "qty": [4.0, 8.0, 4.0],
             }
         ),
         "projected_inventory": pl.DataFrame(

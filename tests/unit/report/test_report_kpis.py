@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 from mrp_fixtures import demand, fenced_end_item_plan, plan, receipt, sku
+from polars.testing import assert_frame_equal
 from report_fixtures import (
     EXCEPTIONS_SCHEMA,
     PEGGING_SCHEMA,
@@ -12,11 +13,13 @@ from report_fixtures import (
     RUN,
     assert_well_formed,
     base_tables,
+    exception,
     optional_tables,
+    peg,
     section,
 )
 
-from planning.report.kpis import plan_kpis
+from planning.report.kpis import late_sales_order_lines, plan_kpis, sales_order_lines
 from planning.report.page import render_report
 
 
@@ -87,3 +90,69 @@ def test_a_plan_without_sales_orders_has_no_fill_rate():
     assert "No exceptions in this run." in section(page, "exceptions")
     assert "No projected inventory in this run." in section(page, "inventory")
     assert_well_formed(page)
+
+
+# --- sales orders, from pegging and the demand mart --------------------------------
+
+
+def test_sales_order_lines_are_those_pegged_and_those_of_the_demand_mart():
+    tables = base_tables() | optional_tables()
+    assert sorted(sales_order_lines(tables["pegging"])["demand_id"]) == ["SO1", "SO2", "SO3"]
+    lines = sales_order_lines(tables["pegging"], tables["sales_order_demand"])
+    assert sorted(lines.rows()) == [
+        ("SO1", "FG1", "PL1"),
+        ("SO2", "FG1", "PL1"),
+        ("SO3", "FG1", "PL1"),
+        ("SO4", "FG2", "PL1"),
+    ]
+
+
+def test_what_no_supply_covers_is_the_late_qty_less_what_is_pegged_late():
+    tables = base_tables() | optional_tables()
+    late = late_sales_order_lines(
+        tables["exceptions"], tables["pegging"], tables["sales_order_demand"]
+    )
+    # SO2 4 late, all of them pegged to supply of day 5 for day 3; SO3 5 late, 2 of
+    # them pegged late; SO4 5, nothing pegged. The forecast FC1 is no sales order.
+    expected = pl.DataFrame(
+        {"ref_id": ["SO2", "SO3", "SO4"], "qty": [4.0, 5.0, 5.0], "uncovered_qty": [0.0, 3.0, 5.0]}
+    )
+    assert_frame_equal(late.select("ref_id", "qty", "uncovered_qty").sort("ref_id"), expected)
+    # without the demand mart SO4 is not known as a sales order
+    without = late_sales_order_lines(tables["exceptions"], tables["pegging"])
+    assert sorted(without["ref_id"]) == ["SO2", "SO3"]
+
+
+def test_the_uncovered_qty_carries_no_float_noise():
+    # 0.7 late, 0.1 and 0.2 of it pegged late: 0.4 not covered, not 0.39999999999999997
+    pegging = pl.DataFrame(
+        [peg("SO9", 0.1, 5, 3), peg("SO9", 0.2, 6, 3)], schema=PEGGING_SCHEMA, orient="row"
+    )
+    exceptions = pl.DataFrame(
+        [exception("late_demand", "high", "FG1", "SO9", 3, 0.7, "")],
+        schema=EXCEPTIONS_SCHEMA,
+        orient="row",
+    )
+    assert late_sales_order_lines(exceptions, pegging)["uncovered_qty"].to_list() == [0.4]
+
+
+def test_the_sales_order_figures_do_not_read_the_messages():
+    # Messages the figures once were read from: a forecast's and a late work
+    # order's that read like a sales order's with quantities not covered, and a
+    # sales order line's that names no quantity. Only the columns count: SO3 is
+    # late by 5, 2 of them pegged late, so 3 are not covered.
+    exceptions = pl.DataFrame(
+        [
+            exception("late_demand", "medium", "FG1", "FC1", 6, 9.0,
+                      "sales order FC1 due 2026-11-29: 9.0 not covered in the horizon"),
+            exception("late_demand", "medium", "FG1", "PWO-0", 3, 2.0,
+                      "sales order PWO-0: 2.0 not covered in the horizon"),
+            exception("late_demand", "high", "FG1", "SO3", 4, 5.0, "late"),
+        ],
+        schema=EXCEPTIONS_SCHEMA,
+        orient="row",
+    )  # fmt: skip
+    kpis = plan_kpis(base_tables(exceptions=exceptions) | optional_tables())
+    assert (kpis.late_demand_lines, kpis.late_sales_order_lines) == (3, 1)
+    # pegged to sales orders 10 + 6 + 4 + 2 = 22, 16 of them on time; and 3 of SO3
+    assert (kpis.sales_order_on_time_qty, kpis.sales_order_qty) == (16.0, 25.0)
