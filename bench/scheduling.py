@@ -174,7 +174,7 @@ def _instances(folder: Path, names: list[str] | None, settings: SolverSettings) 
 def _synthetic(operations: int, work_centers: int, settings: SolverSettings) -> None:
     case = synthetic_case(operations, work_centers)
     started = time.perf_counter()
-    outcome = schedule_operations(**case.frames(), settings=settings)
+    outcome = schedule_operations(case.operations, case.resources, case.frames, settings=settings)
     seconds = time.perf_counter() - started
     report = outcome.report
     late = outcome.orders.filter("late").height
@@ -182,7 +182,7 @@ def _synthetic(operations: int, work_centers: int, settings: SolverSettings) -> 
     print(
         f"\nsynthetic plant: {operations} operations ({case.operations.height} alternatives) "
         f"in {outcome.orders.height} orders, {work_centers} work centers, "
-        f"{case.personnel.get_column('person_id').n_unique()} persons, "
+        f"{case.frames.personnel.get_column('person_id').n_unique()} persons, "
         f"{settings.workers} workers, limit {settings.time_limit_seconds:.0f} s"
     )
     print(f"{'':<22} {'w. tardiness':>14} {'makespan':>9} {'setup min':>9}")

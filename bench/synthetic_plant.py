@@ -22,6 +22,7 @@ from planning.scheduling.problem import (
     PERSONNEL_SCHEMA,
     RESOURCES_SCHEMA,
     SETUP_TIMES_SCHEMA,
+    PlantFrames,
 )
 
 DAY = 24 * 60
@@ -35,20 +36,7 @@ class SyntheticCase:
 
     operations: pl.DataFrame
     resources: pl.DataFrame
-    unavailability: pl.DataFrame
-    setup_times: pl.DataFrame
-    personnel: pl.DataFrame
-    personnel_availability: pl.DataFrame
-
-    def frames(self) -> dict[str, pl.DataFrame]:
-        return {
-            "operations": self.operations,
-            "resources": self.resources,
-            "unavailability": self.unavailability,
-            "setup_times": self.setup_times,
-            "personnel": self.personnel,
-            "personnel_availability": self.personnel_availability,
-        }
+    frames: PlantFrames
 
 
 def synthetic_case(
@@ -145,10 +133,12 @@ def synthetic_case(
         resources=pl.DataFrame(
             [(c, units[c]) for c in centers], schema=RESOURCES_SCHEMA, orient="row"
         ),
-        unavailability=pl.DataFrame(unavailability, schema=UNAVAILABILITY_SCHEMA, orient="row"),
-        setup_times=pl.DataFrame(setup_rows, schema=SETUP_TIMES_SCHEMA, orient="row"),
-        personnel=pl.DataFrame(staff, schema=PERSONNEL_SCHEMA, orient="row"),
-        personnel_availability=pl.DataFrame(
-            availability, schema=PERSONNEL_AVAILABILITY_SCHEMA, orient="row"
+        frames=PlantFrames(
+            unavailability=pl.DataFrame(unavailability, schema=UNAVAILABILITY_SCHEMA, orient="row"),
+            setup_times=pl.DataFrame(setup_rows, schema=SETUP_TIMES_SCHEMA, orient="row"),
+            personnel=pl.DataFrame(staff, schema=PERSONNEL_SCHEMA, orient="row"),
+            personnel_availability=pl.DataFrame(
+                availability, schema=PERSONNEL_AVAILABILITY_SCHEMA, orient="row"
+            ),
         ),
     )

@@ -3,13 +3,14 @@
 The planner calls ``schedule_operations`` with Polars frames and gets back the
 schedule, order completions and a report. The modules, in the order a run uses them:
 
-- ``problem``: the input frame schemas, checked and indexed (``build_problem``);
+- ``problem``: the input frame schemas (the optional ones bundled as ``PlantFrames``),
+  checked and indexed (``build_problem``);
   ``routing`` builds the frames from work orders, routings and work centers,
   ``calendar`` turns shift calendars into unavailable windows.
 - ``dispatch``: the dispatching-rule schedule CP-SAT starts from (``best_dispatch``).
 - ``assignment``: a schedule in index form, its objective and left shift;
   ``bounds``: lower bounds no schedule can beat.
-- ``model``: the CP-SAT model (``build_model``).
+- ``model``: the CP-SAT model (``build_model``); ``hints``: a schedule as its hint.
 - ``lexicographic_solve``: its objective terms minimized one after the other
   (``solve``); ``decomposition``: the same model over rolling windows of a large plant.
 - ``schedule_run``: the steps above for one set of frames (``schedule_operations``).
@@ -30,6 +31,7 @@ from planning.scheduling.problem import (
     PERSONNEL_SCHEMA,
     RESOURCES_SCHEMA,
     SETUP_TIMES_SCHEMA,
+    PlantFrames,
     build_problem,
 )
 from planning.scheduling.result_frames import (
@@ -51,6 +53,7 @@ __all__ = [
     "SCHEDULE_SCHEMA",
     "SETUP_TIMES_SCHEMA",
     "UNAVAILABILITY_SCHEMA",
+    "PlantFrames",
     "ScheduleOutcome",
     "ScheduleReport",
     "SchedulingInputError",

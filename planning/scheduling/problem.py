@@ -28,12 +28,15 @@ Input frames (columns in ``*_SCHEMA``; optional columns may be absent or null):
 ``personnel``: person_id, skill (one row per skill a person has).
 ``personnel_availability``: person_id, start_minute, end_minute: the windows in which
     a person can work; a person without rows is always available.
+
+The four frames after ``resources`` travel together as ``PlantFrames``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import polars as pl
 
@@ -68,6 +71,24 @@ PERSONNEL_AVAILABILITY_SCHEMA = pl.Schema(
     {"person_id": pl.String, "start_minute": pl.Int64, "end_minute": pl.Int64}
 )
 WEIGHT_SCALE = 100  # order weights are resolved to 1/100
+
+
+@dataclass(frozen=True)
+class PlantFrames:
+    """The input frames beside operations and resources (see the module docstring):
+    work-center unavailability, changeover times, personnel skills and availability.
+    Each defaults to an empty frame: always open, no changeovers, nobody."""
+
+    unavailability: pl.DataFrame = field(
+        default_factory=partial(pl.DataFrame, schema=UNAVAILABILITY_SCHEMA)
+    )
+    setup_times: pl.DataFrame = field(
+        default_factory=partial(pl.DataFrame, schema=SETUP_TIMES_SCHEMA)
+    )
+    personnel: pl.DataFrame = field(default_factory=partial(pl.DataFrame, schema=PERSONNEL_SCHEMA))
+    personnel_availability: pl.DataFrame = field(
+        default_factory=partial(pl.DataFrame, schema=PERSONNEL_AVAILABILITY_SCHEMA)
+    )
 
 
 @dataclass(frozen=True)
@@ -210,32 +231,30 @@ def conform(
 
 
 def build_problem(
-    operations: pl.DataFrame,
-    resources: pl.DataFrame,
-    *,
-    unavailability: pl.DataFrame | None = None,
-    setup_times: pl.DataFrame | None = None,
-    personnel: pl.DataFrame | None = None,
-    personnel_availability: pl.DataFrame | None = None,
+    operations: pl.DataFrame, resources: pl.DataFrame, frames: PlantFrames | None = None
 ) -> SchedulingProblem:
     """Check the input frames (see the module docstring) and index them.
 
     Raises SchedulingInputError naming the frame, column or operation at fault.
     """
+    frames = PlantFrames() if frames is None else frames
     operations = conform(operations, OPERATIONS_SCHEMA, OPERATIONS_REQUIRED, "operations")
     resources = conform(resources, RESOURCES_SCHEMA, tuple(RESOURCES_SCHEMA), "resources")
     unavailability = conform(
-        unavailability, UNAVAILABILITY_SCHEMA, tuple(UNAVAILABILITY_SCHEMA), "unavailability"
+        frames.unavailability,
+        UNAVAILABILITY_SCHEMA,
+        tuple(UNAVAILABILITY_SCHEMA),
+        "unavailability",
     )
     setup_times = conform(
-        setup_times,
+        frames.setup_times,
         SETUP_TIMES_SCHEMA,
         ("from_family", "to_family", "setup_minutes"),
         "setup_times",
     )
-    personnel = conform(personnel, PERSONNEL_SCHEMA, tuple(PERSONNEL_SCHEMA), "personnel")
+    personnel = conform(frames.personnel, PERSONNEL_SCHEMA, tuple(PERSONNEL_SCHEMA), "personnel")
     personnel_availability = conform(
-        personnel_availability,
+        frames.personnel_availability,
         PERSONNEL_AVAILABILITY_SCHEMA,
         tuple(PERSONNEL_AVAILABILITY_SCHEMA),
         "personnel_availability",

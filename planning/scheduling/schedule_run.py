@@ -23,7 +23,12 @@ from planning.scheduling.decomposition import improve_in_windows
 from planning.scheduling.dispatch import best_dispatch
 from planning.scheduling.lexicographic_solve import PhaseReport, solve
 from planning.scheduling.model import build_model, safe_horizon
-from planning.scheduling.problem import WEIGHT_SCALE, SchedulingProblem, build_problem
+from planning.scheduling.problem import (
+    WEIGHT_SCALE,
+    PlantFrames,
+    SchedulingProblem,
+    build_problem,
+)
 from planning.scheduling.result_frames import order_completion_frame, to_schedule_frame
 
 logger = logging.getLogger(__name__)
@@ -71,25 +76,15 @@ class ScheduleOutcome:
 def schedule_operations(
     operations: pl.DataFrame,
     resources: pl.DataFrame,
+    frames: PlantFrames | None = None,
     *,
-    unavailability: pl.DataFrame | None = None,
-    setup_times: pl.DataFrame | None = None,
-    personnel: pl.DataFrame | None = None,
-    personnel_availability: pl.DataFrame | None = None,
     settings: SolverSettings | None = None,
 ) -> ScheduleOutcome:
     """Schedule the operations (frames as in ``planning.scheduling.problem``) on finite
     capacity within ``settings.time_limit_seconds``.
 
     Raises SchedulingInputError (exit code 2) for frames that cannot be scheduled."""
-    problem = build_problem(
-        operations,
-        resources,
-        unavailability=unavailability,
-        setup_times=setup_times,
-        personnel=personnel,
-        personnel_availability=personnel_availability,
-    )
+    problem = build_problem(operations, resources, frames)
     assignment, report = schedule_problem(problem, settings or SolverSettings())
     return ScheduleOutcome(
         to_schedule_frame(problem, assignment),

@@ -16,7 +16,7 @@ import polars as pl
 
 from planning.config import SolverSettings
 from planning.scheduling.calendar import unavailability_from_shifts
-from planning.scheduling.problem import PERSONNEL_AVAILABILITY_SCHEMA
+from planning.scheduling.problem import PERSONNEL_AVAILABILITY_SCHEMA, PlantFrames
 from planning.scheduling.routing import (
     ROUTINGS_SCHEMA,
     WORK_CENTERS_SCHEMA,
@@ -185,9 +185,11 @@ def schedule_plant(
     outcome = schedule_operations(
         operations,
         resources_from_work_centers(centers),
-        unavailability=unavailable,
-        personnel=people.select("person_id", "skill"),
-        personnel_availability=availability,
+        PlantFrames(
+            unavailability=unavailable,
+            personnel=people.select("person_id", "skill"),
+            personnel_availability=availability,
+        ),
         settings=settings,
     )
     return PlantSchedule(outcome, unstaffed, left_out)

@@ -11,18 +11,17 @@ from itertools import pairwise
 
 import polars as pl
 
+from planning.scheduling.problem import PlantFrames
+
 
 def violations(
     schedule: pl.DataFrame,
     operations: pl.DataFrame,
     resources: pl.DataFrame,
-    *,
-    unavailability: pl.DataFrame | None = None,
-    setup_times: pl.DataFrame | None = None,
-    personnel: pl.DataFrame | None = None,
-    personnel_availability: pl.DataFrame | None = None,
+    frames: PlantFrames | None = None,
 ) -> list[str]:
     """Every broken rule of the schedule, as readable messages (empty: feasible)."""
+    frames = PlantFrames() if frames is None else frames
     problems: list[str] = []
     alternatives: dict[tuple[str, int], dict[str, dict]] = defaultdict(dict)
     for row in operations.iter_rows(named=True):
@@ -68,21 +67,19 @@ def violations(
                 )
 
     setups = {}
-    if setup_times is not None:
-        general = setup_times.filter(pl.col("work_center_id").is_null())
-        specific = setup_times.filter(pl.col("work_center_id").is_not_null())
-        for center in units:
-            for row in general.iter_rows(named=True):
-                setups[(center, row["from_family"], row["to_family"])] = row["setup_minutes"]
-        for row in specific.iter_rows(named=True):
-            key = (row["work_center_id"], row["from_family"], row["to_family"])
-            setups[key] = row["setup_minutes"]
+    general = frames.setup_times.filter(pl.col("work_center_id").is_null())
+    specific = frames.setup_times.filter(pl.col("work_center_id").is_not_null())
+    for center in units:
+        for row in general.iter_rows(named=True):
+            setups[(center, row["from_family"], row["to_family"])] = row["setup_minutes"]
+    for row in specific.iter_rows(named=True):
+        key = (row["work_center_id"], row["from_family"], row["to_family"])
+        setups[key] = row["setup_minutes"]
     closed: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    if unavailability is not None:
-        for center, start, end in unavailability.select(
-            "work_center_id", "start_minute", "end_minute"
-        ).iter_rows():
-            closed[center].append((start, end))
+    for center, start, end in frames.unavailability.select(
+        "work_center_id", "start_minute", "end_minute"
+    ).iter_rows():
+        closed[center].append((start, end))
     by_unit: dict[tuple[str, int], list[dict]] = defaultdict(list)
     for row in rows:
         by_unit[(row["work_center_id"], row["unit"])].append(row)
@@ -111,15 +108,13 @@ def violations(
             previous = row
 
     skills = defaultdict(set)
-    if personnel is not None:
-        for person, skill in personnel.select("person_id", "skill").iter_rows():
-            skills[person].add(skill)
+    for person, skill in frames.personnel.select("person_id", "skill").iter_rows():
+        skills[person].add(skill)
     windows = defaultdict(list)
-    if personnel_availability is not None:
-        for person, start, end in personnel_availability.select(
-            "person_id", "start_minute", "end_minute"
-        ).iter_rows():
-            windows[person].append((start, end))
+    for person, start, end in frames.personnel_availability.select(
+        "person_id", "start_minute", "end_minute"
+    ).iter_rows():
+        windows[person].append((start, end))
     for person, person_windows in windows.items():  # touching windows are one stretch
         merged: list[list[int]] = []
         for start, end in sorted(person_windows):

@@ -15,7 +15,7 @@ from planning.scheduling.calendar import unavailability_from_shifts
 from planning.scheduling.errors import SchedulingInputError
 from planning.scheduling.lexicographic_solve import solve
 from planning.scheduling.model import build_model
-from planning.scheduling.problem import build_problem
+from planning.scheduling.problem import PlantFrames, build_problem
 from planning.scheduling.result_frames import SCHEDULE_SCHEMA, to_schedule_frame, with_timestamps
 from planning.scheduling.schedule_run import schedule_operations
 
@@ -47,8 +47,9 @@ def _op(order: str, seq: int, center: str, minutes: int, **more: object) -> dict
 
 
 def _run(operations: pl.DataFrame, resources: pl.DataFrame, **frames: pl.DataFrame):
-    outcome = schedule_operations(operations, resources, settings=QUICK, **frames)
-    assert violations(outcome.schedule, operations, resources, **frames) == []
+    plant = PlantFrames(**frames)
+    outcome = schedule_operations(operations, resources, plant, settings=QUICK)
+    assert violations(outcome.schedule, operations, resources, plant) == []
     return outcome
 
 

@@ -22,25 +22,25 @@ def _case(seed: int, operations: int = 120, work_centers: int = 6):
 @pytest.mark.parametrize("rule", RULES)
 def test_every_dispatching_rule_gives_a_feasible_schedule(rule):
     case = _case(seed=3, operations=600, work_centers=12)
-    problem = build_problem(**case.frames())
+    inputs = (case.operations, case.resources, case.frames)
+    problem = build_problem(*inputs)
     assignment = dispatch(problem, rule)
-    assert violations(to_schedule_frame(problem, assignment), **case.frames()) == []
+    assert violations(to_schedule_frame(problem, assignment), *inputs) == []
     shifted = left_shift(problem, assignment)
     assert all(a <= b for a, b in zip(shifted.start, assignment.start, strict=True))
     assert evaluate(problem, shifted) <= evaluate(problem, assignment)
-    assert violations(to_schedule_frame(problem, shifted), **case.frames()) == []
+    assert violations(to_schedule_frame(problem, shifted), *inputs) == []
     renumbered = with_units(problem, shifted)  # cumulative work centers: lowest free unit
-    assert violations(to_schedule_frame(problem, renumbered), **case.frames()) == []
+    assert violations(to_schedule_frame(problem, renumbered), *inputs) == []
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_one_cp_sat_model_keeps_every_rule_and_never_loses_to_the_dispatcher(seed):
     case = _case(seed)
-    outcome = schedule_operations(
-        **case.frames(), settings=SolverSettings(time_limit_seconds=3, seed=seed)
-    )
+    inputs = (case.operations, case.resources, case.frames)
+    outcome = schedule_operations(*inputs, settings=SolverSettings(time_limit_seconds=3, seed=seed))
     assert outcome.report.method == "model"
-    assert violations(outcome.schedule, **case.frames()) == []
+    assert violations(outcome.schedule, *inputs) == []
     report = outcome.report
     final = (report.weighted_tardiness * 100, report.makespan, report.total_setup_minutes)
     assert final <= tuple(report.heuristic)
@@ -54,10 +54,11 @@ def test_window_decomposition_keeps_every_rule_and_never_loses_to_the_dispatcher
     settings = SolverSettings(
         time_limit_seconds=6, seed=seed, decompose_above_operations=0, window_operations=40
     )
-    outcome = schedule_operations(**case.frames(), settings=settings)
+    inputs = (case.operations, case.resources, case.frames)
+    outcome = schedule_operations(*inputs, settings=settings)
     assert outcome.report.method == "windows"
     assert outcome.report.windows >= 3
-    assert violations(outcome.schedule, **case.frames()) == []
+    assert violations(outcome.schedule, *inputs) == []
     report = outcome.report
     final = (report.weighted_tardiness * 100, report.makespan, report.total_setup_minutes)
     assert final <= tuple(report.heuristic)
@@ -66,11 +67,12 @@ def test_window_decomposition_keeps_every_rule_and_never_loses_to_the_dispatcher
 @pytest.mark.slow
 def test_five_thousand_operations_on_fifty_work_centers_in_two_minutes():
     case = synthetic_case(5000, 50)
+    inputs = (case.operations, case.resources, case.frames)
     outcome = schedule_operations(
-        **case.frames(), settings=SolverSettings(time_limit_seconds=120, workers=2)
+        *inputs, settings=SolverSettings(time_limit_seconds=120, workers=2)
     )
     report = outcome.report
     assert report.wall_seconds < 130
     assert outcome.schedule.height == 5000
-    assert violations(outcome.schedule, **case.frames()) == []
+    assert violations(outcome.schedule, *inputs) == []
     assert report.weighted_tardiness * 100 < 0.9 * report.heuristic.weighted_tardiness

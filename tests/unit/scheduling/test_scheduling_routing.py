@@ -6,6 +6,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from planning.config import SolverSettings
+from planning.scheduling.problem import PlantFrames
 from planning.scheduling.routing import operations_from_work_orders, resources_from_work_centers
 from planning.scheduling.schedule_run import schedule_operations
 
@@ -61,7 +62,7 @@ def test_each_work_order_gets_its_items_routing_with_durations_from_quantity():
     outcome = schedule_operations(
         operations,
         resources,
-        personnel=personnel,
+        PlantFrames(personnel=personnel),
         settings=SolverSettings(time_limit_seconds=5),
     )
     assert outcome.schedule.select("work_center_id", "person_id").rows() == [

@@ -17,7 +17,7 @@ from scheduling_checks import violations
 
 from planning.config import SolverSettings
 from planning.scheduling.problem import OPERATIONS_SCHEMA as OPERATIONS
-from planning.scheduling.problem import PERSONNEL_AVAILABILITY_SCHEMA
+from planning.scheduling.problem import PERSONNEL_AVAILABILITY_SCHEMA, PlantFrames
 from planning.scheduling.routing import ROUTINGS_SCHEMA as ROUTINGS
 from planning.scheduling.routing import WORK_CENTERS_SCHEMA as WORK_CENTERS
 from planning.scheduling.shop import (
@@ -336,9 +336,11 @@ def test_a_tiny_plant_gets_a_schedule_that_keeps_every_rule():
         schedule,
         operations,
         resources,
-        unavailability=unavailability,
-        personnel=personnel,
-        personnel_availability=availability,
+        PlantFrames(
+            unavailability=unavailability,
+            personnel=personnel,
+            personnel_availability=availability,
+        ),
     )
     assert problems == []
     assert result.unstaffed.height == 0
