@@ -50,7 +50,10 @@ class PlanKpis:
 
 def run_kpis(con: duckdb.DuckDBPyConnection, run_id: str) -> PlanKpis:
     """The headline figures of a run kept in the warehouse's ``plan`` schema
-    (``tables.read_plan_tables``)."""
+    (``tables.read_plan_tables``). Once a later run has loaded its extract, the
+    run's own sales order lines are gone from the marts: a line of it that no
+    supply covers at all is then not known as a sales order (see
+    ``sales_order_lines``), and the sales order figures leave it out."""
     return plan_kpis(read_plan_tables(con, run_id))
 
 
