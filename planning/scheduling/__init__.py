@@ -6,7 +6,7 @@ schedule, order completions and a report. The modules, in the order a run uses t
 - ``problem``: the input frame schemas (the optional ones bundled as ``PlantFrames``),
   checked and indexed (``build_problem``);
   ``routing`` builds the frames from work orders, routings and work centers,
-  ``calendar`` turns shift calendars into unavailable windows.
+  ``calendar`` turns a work center's available windows into unavailable ones.
 - ``dispatch``: the dispatching-rule schedule CP-SAT starts from (``best_dispatch``).
 - ``assignment``: a schedule in index form, its objective and left shift;
   ``bounds``: lower bounds no schedule can beat.
@@ -20,7 +20,7 @@ The package's other modules read a plant's work orders from the warehouse, load
 capacity and derive the published outputs from the schedule.
 """
 
-from planning.scheduling.calendar import UNAVAILABILITY_SCHEMA, unavailability_from_shifts
+from planning.scheduling.calendar import UNAVAILABILITY_SCHEMA, unavailability
 from planning.scheduling.dispatch import best_dispatch
 from planning.scheduling.errors import SchedulingInputError
 from planning.scheduling.lexicographic_solve import solve
@@ -66,6 +66,6 @@ __all__ = [
     "schedule_operations",
     "solve",
     "to_schedule_frame",
-    "unavailability_from_shifts",
+    "unavailability",
     "with_timestamps",
 ]

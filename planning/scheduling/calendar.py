@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 import polars as pl
 
@@ -105,70 +105,55 @@ def earliest_fit(
             return start
 
 
-def _clock(value: object) -> timedelta:
-    """A shift boundary ('06:00', '06:00:00', '24:00' or a time) as time since midnight."""
-    if isinstance(value, time):
-        return timedelta(hours=value.hour, minutes=value.minute, seconds=value.second)
-    parts = [int(part) for part in str(value).strip().split(":")]
-    hours, minutes, seconds = [*parts, 0, 0][:3]
-    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+def in_minutes(periods: pl.DataFrame, origin: datetime) -> pl.DataFrame:
+    """work_center_id, start_minute, end_minute of ``periods`` (work_center_id and the
+    timestamps start_at, end_at, as the marts hold windows and downtime) in minutes
+    from ``origin``."""
+    return periods.select(
+        "work_center_id",
+        start_minute=(pl.col("start_at") - pl.lit(origin)).dt.total_minutes(),
+        end_minute=(pl.col("end_at") - pl.lit(origin)).dt.total_minutes(),
+    )
 
 
-def unavailability_from_shifts(
-    shifts: pl.DataFrame,
-    origin: datetime,
+def unavailability(
+    work_centers: Iterable[str],
+    windows: pl.DataFrame,
+    downtime: pl.DataFrame,
     horizon_minutes: int,
-    downtime: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Unavailable windows (UNAVAILABILITY_SCHEMA) of each work center from its weekly
-    shift calendar and its downtime, in minutes from ``origin``.
+    """Unavailable windows (UNAVAILABILITY_SCHEMA) of each of ``work_centers``: the time
+    outside its available ``windows`` until ``horizon_minutes``, then only its
+    ``downtime``. After the horizon its calendar is open, so an overloaded plan still
+    gets a schedule (and reports the lateness); a work center without windows is
+    closed until then.
 
-    ``shifts`` has the contract's columns work_center_id, weekday (0 = Monday),
-    start_time, end_time (``HH:MM``; an end at or before the start runs past
-    midnight). A work center with shifts is unavailable outside them from ``origin``
-    to ``origin + horizon_minutes``; after that its calendar is open, so an overloaded
-    plan still gets a schedule (and reports the lateness). A work center without shift
-    rows is always available. ``downtime`` (work_center_id, start_at, end_at as
-    datetimes) adds windows; those before ``origin`` are dropped.
+    ``windows`` and ``downtime`` have work_center_id, start_minute, end_minute: the
+    marts fct_work_center_windows (shifts less downtime) and fct_work_center_downtime
+    ``in_minutes`` from the schedule start.
     """
-    windows: dict[str, list[Window]] = {}
-    first_day = origin.date() - timedelta(days=1)  # a night shift may start the day before
-    days = horizon_minutes // (24 * 60) + 2
-    by_center: dict[str, list[tuple[int, timedelta, timedelta]]] = {}
-    for row in shifts.iter_rows(named=True):
-        by_center.setdefault(str(row["work_center_id"]), []).append(
-            (int(row["weekday"]), _clock(row["start_time"]), _clock(row["end_time"]))
-        )
-    for center, rows in by_center.items():
-        available: list[Window] = []
-        for offset in range(days + 1):
-            day = first_day + timedelta(days=offset)
-            midnight = datetime.combine(day, time())
-            for weekday, start, end in rows:
-                if weekday != day.weekday():
-                    continue
-                shift_end = end if end > start else end + timedelta(days=1)
-                available.append(
-                    (_minutes(midnight + start, origin), _minutes(midnight + shift_end, origin))
-                )
+    available = _by_center(windows)
+    down = _by_center(downtime)
+    rows = []
+    for center in sorted(set(work_centers)):
         closed = [
             (start, min(end, horizon_minutes))
-            for start, end in complement(available, start=0)
+            for start, end in complement(available.get(center, ()), start=0)
             if start < horizon_minutes
         ]
-        windows[center] = closed
-    if downtime is not None:
-        for row in downtime.iter_rows(named=True):
-            start, end = _minutes(row["start_at"], origin), _minutes(row["end_at"], origin)
-            if end > 0:
-                windows.setdefault(str(row["work_center_id"]), []).append((max(start, 0), end))
-    rows_out = [
-        (center, start, end)
-        for center in sorted(windows)
-        for start, end in merge_windows(windows[center])
-    ]
-    return pl.DataFrame(rows_out, schema=UNAVAILABILITY_SCHEMA, orient="row")
+        closed += [
+            (max(start, horizon_minutes), end)
+            for start, end in down.get(center, ())
+            if end > horizon_minutes
+        ]
+        rows += [(center, start, end) for start, end in merge_windows(closed)]
+    return pl.DataFrame(rows, schema=UNAVAILABILITY_SCHEMA, orient="row")
 
 
-def _minutes(moment: datetime, origin: datetime) -> int:
-    return int((moment - origin).total_seconds() // 60)
+def _by_center(windows: pl.DataFrame) -> dict[str, list[Window]]:
+    by_center: dict[str, list[Window]] = {}
+    for center, start, end in windows.select(
+        "work_center_id", "start_minute", "end_minute"
+    ).iter_rows():
+        by_center.setdefault(center, []).append((start, end))
+    return by_center

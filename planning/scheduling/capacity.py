@@ -1,5 +1,6 @@
 """Capacity requirements planning: per work center and week of the horizon, the
-hours its operations need against the hours its shifts, units and downtime give.
+hours its operations need against the hours its units give in its available windows
+(its shifts less its downtime, from the fct_work_center_windows mart).
 
 Infinite loading, as CRP is: every open and planned work order's remaining
 operations on their first alternative work center (by id), spread evenly from
@@ -13,7 +14,7 @@ from datetime import date, datetime, time
 
 import polars as pl
 
-from planning.scheduling.calendar import unavailability_from_shifts
+from planning.scheduling.calendar import in_minutes
 from planning.scheduling.shop import MINUTES_PER_DAY, ShopInputs, remaining_operations
 
 CAPACITY_LOAD = {
@@ -35,7 +36,7 @@ def capacity_load(
     ``mps_skus`` (item_id, location_id) are the end items the MPS covers."""
     weeks = _weeks(as_of, horizon_days)
     required = _required_hours(inputs, mps_skus, as_of)
-    available = _available_hours(inputs, weeks, as_of, horizon_days)
+    available = _available_hours(inputs, weeks, as_of)
     return (
         inputs.work_centers.select("work_center_id", "location_id")
         .join(weeks.select("week_start"), how="cross")
@@ -69,7 +70,9 @@ def _required_hours(inputs: ShopInputs, mps_skus: pl.DataFrame, as_of: date) -> 
         start_date=pl.max_horizontal("start_date", pl.lit(as_of)),
         due_date=pl.max_horizontal("due_date", pl.lit(as_of)),
     )
-    operations = remaining_operations(orders, inputs.routings, inputs.work_centers)
+    operations = remaining_operations(
+        orders, inputs.open_operations, inputs.routings, inputs.work_centers
+    )
     primary = operations.group_by("order_id", "op_seq").agg(
         pl.col("work_center_id").first(), pl.col("duration_minutes").first()
     )
@@ -100,18 +103,11 @@ def _required_hours(inputs: ShopInputs, mps_skus: pl.DataFrame, as_of: date) -> 
     )
 
 
-def _available_hours(
-    inputs: ShopInputs, weeks: pl.DataFrame, as_of: date, horizon_days: int
-) -> pl.DataFrame:
-    """Units x (the week's minutes in the horizon - the minutes off shift or down)."""
-    closed = unavailability_from_shifts(
-        inputs.shifts,
-        datetime.combine(as_of, time()),
-        horizon_days * MINUTES_PER_DAY,
-        inputs.downtime,
-    )
-    closed_per_week = (
-        closed.join(weeks, how="cross")
+def _available_hours(inputs: ShopInputs, weeks: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Units x the minutes of the work center's windows in the week (and the horizon)."""
+    windows = in_minutes(inputs.windows, datetime.combine(as_of, time()))
+    open_per_week = (
+        windows.join(weeks, how="cross")
         .with_columns(
             overlap=(
                 pl.min_horizontal("end_minute", "to_minute")
@@ -119,17 +115,15 @@ def _available_hours(
             ).clip(lower_bound=0)
         )
         .group_by("work_center_id", "week_start")
-        .agg(closed_minutes=pl.col("overlap").sum())
+        .agg(open_minutes=pl.col("overlap").sum())
     )
     return (
         inputs.work_centers.select("work_center_id", "capacity_units")
-        .join(weeks, how="cross")
-        .join(closed_per_week, on=["work_center_id", "week_start"], how="left")
+        .join(weeks.select("week_start"), how="cross")
+        .join(open_per_week, on=["work_center_id", "week_start"], how="left")
         .select(
             "work_center_id",
             "week_start",
-            available_hours=pl.col("capacity_units")
-            * (pl.col("to_minute") - pl.col("from_minute") - pl.col("closed_minutes").fill_null(0))
-            / 60,
+            available_hours=pl.col("capacity_units") * pl.col("open_minutes").fill_null(0) / 60,
         )
     )

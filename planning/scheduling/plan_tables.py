@@ -29,8 +29,7 @@ from planning.scheduling.shop import UNSTAFFED, PlantSchedule, ShopInputs, order
 
 SHOP_DEMAND_QUERY = """select demand_type, demand_id, order_id, order_line, item_id, location_id,
     qty, demand_date, original_date, project_id from marts.fct_demand"""
-MILESTONES_QUERY = """select project_id, milestone_id, due_date, so_id
-    from staging.stg_erp__milestones"""
+MILESTONES_QUERY = "select project_id, milestone_id, due_date, so_id from marts.dim_milestones"
 
 
 def keep_plant_schedule(folder: Path, plant: str, result: PlantSchedule) -> None:

@@ -1,7 +1,8 @@
 """The plant's side of the plan: which work orders to schedule, with what release
-and due times, from the warehouse (routings, work centers, shifts, downtime,
-personnel, open work orders) and the material plan of the run (planned work
-orders, and the pegging that says when each order's components arrive).
+and due times, from the warehouse's shop-floor marts (routings, work centers and
+their available windows and downtime, personnel, open work orders and their
+remaining operations) and the material plan of the run (planned work orders, and
+the pegging that says when each order's components arrive).
 
 Times are minutes from as-of midnight, plant time.
 """
@@ -15,7 +16,7 @@ import duckdb
 import polars as pl
 
 from planning.config import SolverSettings
-from planning.scheduling.calendar import unavailability_from_shifts
+from planning.scheduling.calendar import in_minutes, unavailability
 from planning.scheduling.problem import PERSONNEL_AVAILABILITY_SCHEMA, PlantFrames
 from planning.scheduling.routing import (
     ROUTINGS_SCHEMA,
@@ -30,25 +31,24 @@ AFTER_HORIZON = 2**40  # minutes: "open from the horizon's end on"
 COMPONENT_DEMAND = ("work_order_component", "planned_work_order_component")
 
 QUERIES = {
-    "routings": """select item_id, location_id, cast(op_seq as bigint) as op_seq, work_center_id,
-        run_minutes_per_unit, setup_minutes, skill, setup_family from staging.stg_erp__routings""",
-    "work_centers": """select work_center_id, location_id, cast(capacity_units as bigint)
-        as capacity_units, efficiency from staging.stg_erp__work_centers""",
-    "shifts": "select work_center_id, weekday, start_time, end_time from staging.stg_erp__shifts",
-    "downtime": "select work_center_id, start_at, end_at from staging.stg_erp__downtime",
+    "routings": """select item_id, location_id, op_seq, work_center_id, run_minutes_per_unit,
+        setup_minutes, skill, setup_family from marts.dim_routings""",
+    "work_centers": """select work_center_id, location_id, capacity_units, efficiency
+        from marts.dim_work_centers""",
+    "windows": "select work_center_id, start_at, end_at from marts.fct_work_center_windows",
+    "downtime": "select work_center_id, start_at, end_at from marts.fct_work_center_downtime",
     "personnel": """select person_id, location_id, skill, shift_start, shift_end
-        from staging.stg_erp__personnel""",
+        from marts.dim_person_skills""",
     "open_work_orders": """select wo_id as order_id, item_id, location_id, qty_open as qty,
-        start_date, due_date, work_order_status as status, coalesce(ops_completed, 0)
-        as ops_completed from staging.stg_erp__open_work_orders""",
+        start_date, due_date, work_order_status as status, ops_completed
+        from marts.fct_open_work_orders""",
+    "open_operations": """select wo_id as order_id, item_id, location_id, op_seq, work_center_id,
+        run_minutes_per_unit, setup_minutes, skill, setup_family
+        from marts.fct_open_work_order_operations""",
 }
-SHIFTS = {
-    "work_center_id": pl.String,
-    "weekday": pl.Int64,
-    "start_time": pl.String,
-    "end_time": pl.String,
-}
-DOWNTIME = {"work_center_id": pl.String, "start_at": pl.Datetime("us"), "end_at": pl.Datetime("us")}
+# a work center's available windows over the planning horizon, and its downtime
+WINDOWS = {"work_center_id": pl.String, "start_at": pl.Datetime("us"), "end_at": pl.Datetime("us")}
+DOWNTIME = WINDOWS
 PERSONNEL = {
     "person_id": pl.String,
     "location_id": pl.String,
@@ -67,6 +67,8 @@ WORK_ORDERS = {
     "status": pl.String,  # planned, released, in_progress, or proposed (the plan's own)
     "ops_completed": pl.Int64,
 }
+# routing rows (routing.ROUTINGS_SCHEMA) of the operations an open work order has left
+OPEN_OPERATIONS = {"order_id": pl.String, **ROUTINGS_SCHEMA}
 
 
 @dataclass(frozen=True)
@@ -75,18 +77,20 @@ class ShopInputs:
 
     routings: pl.DataFrame  # routing.ROUTINGS_SCHEMA
     work_centers: pl.DataFrame  # routing.WORK_CENTERS_SCHEMA
-    shifts: pl.DataFrame  # SHIFTS
-    downtime: pl.DataFrame  # DOWNTIME
+    windows: pl.DataFrame  # WINDOWS: when each work center can work in the planning horizon
+    downtime: pl.DataFrame  # DOWNTIME: from as-of on, past the horizon too
     personnel: pl.DataFrame  # PERSONNEL
     work_orders: pl.DataFrame  # WORK_ORDERS: open ones and the plan's, to schedule or load
+    open_operations: pl.DataFrame  # OPEN_OPERATIONS: what the open work orders have left
     material_ready: pl.DataFrame  # MATERIAL_READY: when an order's components have all arrived
 
 
 def read_shop_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> ShopInputs:
-    """The shop-floor extract and the run's planned work orders and pegging."""
+    """The shop-floor marts and the run's planned work orders and pegging."""
     frames = {name: con.sql(query).pl() for name, query in QUERIES.items()}
     schemas = {"routings": ROUTINGS_SCHEMA, "work_centers": WORK_CENTERS_SCHEMA}
-    schemas |= {"shifts": SHIFTS, "downtime": DOWNTIME, "personnel": PERSONNEL}
+    schemas |= {"windows": WINDOWS, "downtime": DOWNTIME, "personnel": PERSONNEL}
+    schemas |= {"open_operations": OPEN_OPERATIONS}
     frames |= {name: frames[name].cast(dict(schema)) for name, schema in schemas.items()}
     planned = con.sql(
         """select order_id, item_id, location_id, qty, start_date, due_date,
@@ -141,22 +145,27 @@ def orders_to_schedule(inputs: ShopInputs, as_of: date, horizon_days: int) -> pl
 
 
 def remaining_operations(
-    orders: pl.DataFrame, routings: pl.DataFrame, work_centers: pl.DataFrame
+    orders: pl.DataFrame,
+    open_operations: pl.DataFrame,
+    routings: pl.DataFrame,
+    work_centers: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Operations still to run: an order in progress has done its first
-    ``ops_completed`` operations (by op_seq)."""
-    operations = operations_from_work_orders(orders, routings, work_centers)
-    step = (
-        operations.select("order_id", "op_seq")
-        .unique()
-        .with_columns(done=pl.col("op_seq").rank("dense").over("order_id").cast(pl.Int64))
-    )
-    return (
-        operations.join(step, on=["order_id", "op_seq"])
-        .join(orders.select("order_id", "ops_completed"), on="order_id")
-        .filter(pl.col("done") > pl.col("ops_completed"))
-        .drop("done", "ops_completed")
-    )
+    """The operations (OPERATIONS_SCHEMA) still to run of ``orders``: the plan's own
+    (proposed) ones run their item's whole routing, open ones what
+    ``open_operations`` (fct_open_work_order_operations) says they have left."""
+    proposed = pl.col("status") == "proposed"
+    # the rows an open order has left are a routing of its own: join them by order
+    own_routing = {"item_id": pl.col("order_id")}
+    return pl.concat(
+        [
+            operations_from_work_orders(orders.filter(proposed), routings, work_centers),
+            operations_from_work_orders(
+                orders.filter(~proposed).with_columns(**own_routing),
+                open_operations.with_columns(**own_routing),
+                work_centers,
+            ),
+        ]
+    ).sort("order_id", "op_seq", "work_center_id")
 
 
 def schedule_plant(
@@ -171,13 +180,15 @@ def schedule_plant(
     start date; the orders left out are counted (capacity load still covers them)."""
     centers = inputs.work_centers.filter(pl.col("location_id") == plant)
     orders = orders_to_schedule(inputs, as_of, horizon_days).filter(pl.col("location_id") == plant)
-    operations = remaining_operations(orders, inputs.routings, centers)
+    operations = remaining_operations(orders, inputs.open_operations, inputs.routings, centers)
     operations, left_out = within_cap(operations, orders, settings.max_operations)
     origin = datetime.combine(as_of, time())
     horizon_minutes = horizon_days * MINUTES_PER_DAY
-    in_plant = pl.col("work_center_id").is_in(centers["work_center_id"].implode())
-    unavailable = unavailability_from_shifts(
-        inputs.shifts.filter(in_plant), origin, horizon_minutes, inputs.downtime.filter(in_plant)
+    unavailable = unavailability(
+        centers["work_center_id"],
+        in_minutes(inputs.windows, origin),
+        in_minutes(inputs.downtime, origin),
+        horizon_minutes,
     )
     people = inputs.personnel.filter(pl.col("location_id") == plant)
     availability = personnel_availability(people, as_of, horizon_days)

@@ -1,10 +1,12 @@
 """Capacity requirements planning (``planning.scheduling.capacity``) on hand-made
 frames: required hours spread from start to due by operation index, available hours
-from units, shifts and downtime, per Monday-based week clipped to the horizon."""
+from units and the work centers' available windows, per Monday-based week clipped to
+the horizon. How shifts and downtime become those windows is the
+fct_work_center_windows mart's, tested by its dbt unit tests."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import polars as pl
 from polars.testing import assert_frame_equal
@@ -12,7 +14,7 @@ from polars.testing import assert_frame_equal
 from planning.scheduling.capacity import CAPACITY_LOAD, capacity_load
 from planning.scheduling.routing import ROUTINGS_SCHEMA as ROUTINGS
 from planning.scheduling.routing import WORK_CENTERS_SCHEMA as WORK_CENTERS
-from planning.scheduling.shop import DOWNTIME, SHIFTS, WORK_ORDERS, ShopInputs
+from planning.scheduling.shop import OPEN_OPERATIONS, WINDOWS, WORK_ORDERS, ShopInputs
 
 AS_OF = date(2025, 1, 6)  # a Monday
 WEEK_1, WEEK_2 = date(2025, 1, 6), date(2025, 1, 13)
@@ -25,20 +27,26 @@ def _frame(schema: dict, *rows: tuple) -> pl.DataFrame:
 
 def _inputs(
     work_centers: pl.DataFrame,
-    shifts: pl.DataFrame | None = None,
-    downtime: pl.DataFrame | None = None,
+    windows: pl.DataFrame,
     routings: pl.DataFrame | None = None,
     work_orders: pl.DataFrame | None = None,
+    open_operations: pl.DataFrame | None = None,
 ) -> ShopInputs:
     return ShopInputs(
         routings=_frame(ROUTINGS) if routings is None else routings,
         work_centers=work_centers,
-        shifts=_frame(SHIFTS) if shifts is None else shifts,
-        downtime=_frame(DOWNTIME) if downtime is None else downtime,
+        windows=windows,
+        downtime=_frame(WINDOWS),  # cut out of the windows already
         personnel=pl.DataFrame(),  # capacity does not look at people
         work_orders=_frame(WORK_ORDERS) if work_orders is None else work_orders,
+        open_operations=_frame(OPEN_OPERATIONS) if open_operations is None else open_operations,
         material_ready=pl.DataFrame(schema={"order_id": pl.String, "ready_date": pl.Date}),
     )
+
+
+def _window(center: str, day: date, start_hour: int, end_hour: int) -> tuple:
+    midnight = datetime(day.year, day.month, day.day)
+    return (center, midnight + timedelta(hours=start_hour), midnight + timedelta(hours=end_hour))
 
 
 def _load(*rows: tuple) -> pl.DataFrame:
@@ -47,17 +55,21 @@ def _load(*rows: tuple) -> pl.DataFrame:
 
 def test_required_and_available_hours_per_work_center_and_week():
     # Horizon: 10 days from Monday 2025-01-06, so week 2 holds Mon-Wed only (days 7-9).
-    # M1: 2 units, Mon-Fri 08:00-16:00, down Tuesday 10:00-14:00 (inside its shift).
-    # M2: no shifts, so open around the clock. M3: works only on Sundays.
+    # The windows of fct_work_center_windows: M1 (2 units) works Mon-Fri 08:00-16:00,
+    # and is down Tuesday 10:00-14:00 (inside its shift). M2 has no shifts, so one window
+    # spans the horizon. M3 works only on Sundays.
     work_centers = _frame(
         WORK_CENTERS, ("M1", "P1", 2, None), ("M2", "P1", 1, None), ("M3", "P1", 1, None)
     )
-    shifts = _frame(
-        SHIFTS,
-        *[("M1", day, "08:00", "16:00") for day in range(5)],
-        ("M3", 6, "08:00", "16:00"),
+    weekdays = [WEEK_1 + timedelta(days=day) for day in (0, 2, 3, 4, 7, 8, 9)]
+    windows = _frame(
+        WINDOWS,
+        *[_window("M1", day, 8, 16) for day in weekdays],
+        _window("M1", date(2025, 1, 7), 8, 10),
+        _window("M1", date(2025, 1, 7), 14, 16),
+        ("M2", datetime(2025, 1, 6), datetime(2025, 1, 16)),
+        _window("M3", date(2025, 1, 12), 8, 16),
     )
-    downtime = _frame(DOWNTIME, ("M1", datetime(2025, 1, 7, 10), datetime(2025, 1, 7, 14)))
     routings = _frame(
         ROUTINGS,
         ("FG", "P1", 10, "M1", 6.0, 30.0, None, None),
@@ -68,6 +80,17 @@ def test_required_and_available_hours_per_work_center_and_week():
         ("SUB", "P1", 20, "M2", 1.0, None, None, None),  # an alternative: not loaded
         ("SUB", "P1", 30, "M2", 3.0, None, None, None),
         ("SUB", "P1", 40, "M1", 3.0, None, None, None),
+    )
+    # the open orders' operations, as fct_open_work_order_operations holds them
+    open_operations = _frame(
+        OPEN_OPERATIONS,
+        ("WO1", "FG", "P1", 10, "M1", 6.0, 30.0, None, None),
+        ("WO1", "FG", "P1", 20, "M1", 12.0, None, None, None),
+        ("WO1", "FG", "P1", 30, "M3", 3.0, None, None, None),
+        ("WO2", "SUB", "P1", 20, "M1", 6.0, None, None, None),  # op 10 is done
+        ("WO2", "SUB", "P1", 20, "M2", 1.0, None, None, None),
+        ("WO2", "SUB", "P1", 30, "M2", 3.0, None, None, None),
+        ("WO2", "SUB", "P1", 40, "M1", 3.0, None, None, None),
     )
     work_orders = _frame(
         WORK_ORDERS,
@@ -83,12 +106,12 @@ def test_required_and_available_hours_per_work_center_and_week():
         # starts after the horizon: its load falls in weeks not reported
         ("PWO3", "FG", "P1", 5.0, date(2025, 1, 20), date(2025, 1, 27), "proposed", 0),
     )
-    inputs = _inputs(work_centers, shifts, downtime, routings, work_orders)
+    inputs = _inputs(work_centers, windows, routings, work_orders, open_operations)
     mps = _frame(MPS_SKUS, ("FG", "P1"))
     load = capacity_load(inputs, mps, AS_OF, 10)
-    # available = units x (minutes of the week in the horizon - closed minutes) / 60
-    # M1 week 1: 2 x (10080 - (10080 - 5 x 480 + 240)) / 60 = 2 x 36 = 72 h
-    # M1 week 2: 2 x (4320 - (4320 - 3 x 480)) / 60 = 2 x 24 = 48 h
+    # available = units x minutes of the windows in the week and the horizon / 60
+    # M1 week 1: 2 x (5 x 480 - 240) / 60 = 2 x 36 = 72 h
+    # M1 week 2: 2 x 3 x 480 / 60 = 2 x 24 = 48 h
     # M2: 10080 / 60 = 168 h, then 4320 / 60 = 72 h. M3: Sunday's 8 h, then nothing.
     expected = _load(
         ("M1", "P1", WEEK_1, 5.5, 72.0, 100 * 5.5 / 72, 3.5),  # 90 + 120 + 120 min; 210 MPS
@@ -105,7 +128,9 @@ def test_a_week_starting_before_as_of_is_clipped_to_it_and_no_orders_load_nothin
     # as-of Wednesday 2025-01-08, 10 days: Wed-Sun of week 1 (5 days) and Mon-Fri of
     # week 2 (Jan 13-17); a work center without shifts is open 24 h x 3 units
     work_centers = _frame(WORK_CENTERS, ("OPEN", "P1", 3, None))
-    load = capacity_load(_inputs(work_centers), _frame(MPS_SKUS), date(2025, 1, 8), 10)
+    windows = _frame(WINDOWS, ("OPEN", datetime(2025, 1, 8), datetime(2025, 1, 18)))
+    inputs = _inputs(work_centers, windows)
+    load = capacity_load(inputs, _frame(MPS_SKUS), date(2025, 1, 8), 10)
     expected = _load(
         ("OPEN", "P1", WEEK_1, 0.0, 3 * 5 * 24.0, 0.0, 0.0),
         ("OPEN", "P1", WEEK_2, 0.0, 3 * 5 * 24.0, 0.0, 0.0),
@@ -113,38 +138,36 @@ def test_a_week_starting_before_as_of_is_clipped_to_it_and_no_orders_load_nothin
     assert_frame_equal(load, expected)
 
 
-def test_downtime_off_shift_or_outside_the_horizon_takes_nothing_away():
-    # Mon-Fri 08:00-16:00, 1 unit, horizon 7 days. Downtime Saturday (off shift),
-    # Monday 06:00-09:00 (only 08:00-09:00 is shift time), the week before as-of, and
-    # the Monday after the horizon: 5 x 8 h - 1 h = 39 h.
-    work_centers = _frame(WORK_CENTERS, ("M1", "P1", 1, None))
-    shifts = _frame(SHIFTS, *[("M1", day, "08:00", "16:00") for day in range(5)])
-    downtime = _frame(
-        DOWNTIME,
-        ("M1", datetime(2025, 1, 11, 8), datetime(2025, 1, 11, 16)),
-        ("M1", datetime(2025, 1, 6, 6), datetime(2025, 1, 6, 9)),
-        ("M1", datetime(2024, 12, 30, 8), datetime(2024, 12, 30, 16)),
-        ("M1", datetime(2025, 1, 13, 8), datetime(2025, 1, 13, 16)),
-    )
-    load = capacity_load(_inputs(work_centers, shifts, downtime), _frame(MPS_SKUS), AS_OF, 7)
-    assert_frame_equal(load, _load(("M1", "P1", WEEK_1, 0.0, 39.0, 0.0, 0.0)))
+def test_a_work_center_without_windows_has_no_hours_and_no_load_percentage():
+    # closed all week (its shifts fall in its downtime): the mart has no window of it
+    work_centers = _frame(WORK_CENTERS, ("DOWN", "P1", 2, None))
+    load = capacity_load(_inputs(work_centers, _frame(WINDOWS)), _frame(MPS_SKUS), AS_OF, 7)
+    assert_frame_equal(load, _load(("DOWN", "P1", WEEK_1, 0.0, 0.0, None, 0.0)))
 
 
 def test_an_operation_with_alternatives_loads_one_of_them_with_its_efficiency():
-    # op 10 may run on A or B. Routing rows come from SQL in no set order, so the
-    # alternative loaded is the first by work_center_id, A: (10 + 4 x 5) / 0.75 = 40 min
+    # op 10 may run on A or B. Rows come from SQL in no set order, so the alternative
+    # loaded is the first by work_center_id, A: (10 + 4 x 5) / 0.75 = 40 min; for an
+    # open order (WO) as for one of the plan's (PWO, from the routing)
     work_centers = _frame(WORK_CENTERS, ("A", "P1", 1, 0.75), ("B", "P1", 1, None))
     routings = _frame(
         ROUTINGS,
         ("X", "P1", 10, "B", 1.0, None, None, None),
         ("X", "P1", 10, "A", 5.0, 10.0, None, None),
     )
-    work_orders = _frame(
-        WORK_ORDERS, ("WO", "X", "P1", 4.0, date(2025, 1, 7), date(2025, 1, 9), "planned", 0)
+    open_operations = _frame(
+        OPEN_OPERATIONS,
+        ("WO", "X", "P1", 10, "B", 1.0, None, None, None),
+        ("WO", "X", "P1", 10, "A", 5.0, 10.0, None, None),
     )
-    inputs = _inputs(work_centers, routings=routings, work_orders=work_orders)
+    work_orders = _frame(
+        WORK_ORDERS,
+        ("WO", "X", "P1", 4.0, date(2025, 1, 7), date(2025, 1, 9), "planned", 0),
+        ("PWO", "X", "P1", 4.0, date(2025, 1, 8), date(2025, 1, 9), "proposed", 0),
+    )
+    inputs = _inputs(work_centers, _frame(WINDOWS), routings, work_orders, open_operations)
     load = capacity_load(inputs, _frame(MPS_SKUS, ("X", "P1")), AS_OF, 7)
     assert load.select("work_center_id", "required_hours", "mps_required_hours").rows() == [
-        ("A", 40 / 60, 40 / 60),
+        ("A", 80 / 60, 80 / 60),
         ("B", 0.0, 0.0),
     ]

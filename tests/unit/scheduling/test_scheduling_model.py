@@ -11,7 +11,6 @@ from scheduling_checks import violations
 
 from planning.config import SolverSettings
 from planning.scheduling.assignment import evaluate
-from planning.scheduling.calendar import unavailability_from_shifts
 from planning.scheduling.errors import SchedulingInputError
 from planning.scheduling.lexicographic_solve import solve
 from planning.scheduling.model import build_model
@@ -258,31 +257,6 @@ def test_timestamps_count_minutes_from_the_schedule_start():
         datetime(2026, 11, 23, 7, 30),
         datetime(2026, 11, 23, 8, 30),
     )
-
-
-def test_weekly_shifts_and_downtime_become_unavailable_windows():
-    shifts = pl.DataFrame(
-        {
-            "work_center_id": ["W1", "W1"],
-            "weekday": [0, 0],
-            "start_time": ["06:00", "22:00"],
-            "end_time": ["14:00", "06:00"],  # the second one runs past midnight
-        }
-    )
-    downtime = pl.DataFrame(
-        {
-            "work_center_id": ["W1"],
-            "start_at": [datetime(2026, 11, 23, 7)],
-            "end_at": [datetime(2026, 11, 23, 8)],
-        }
-    )
-    closed = unavailability_from_shifts(shifts, datetime(2026, 11, 23), 2 * 24 * 60, downtime)
-    assert closed.rows() == [
-        ("W1", 0, 360),
-        ("W1", 420, 480),
-        ("W1", 840, 1320),
-        ("W1", 1800, 2880),
-    ]
 
 
 @pytest.mark.parametrize(

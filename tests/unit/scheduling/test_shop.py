@@ -1,6 +1,8 @@
 """The plant's side of the plan (``planning.scheduling.shop``) on hand-made frames:
-which work orders the finite schedule covers, what is left of them, when people
-work, which operations can be staffed, and one tiny plant scheduled end to end.
+which work orders the finite schedule covers, their operations, when people work,
+which operations can be staffed, and one tiny plant scheduled end to end. Which
+operations an open order has left is the fct_open_work_order_operations mart's,
+tested by its dbt unit tests.
 
 Every example starts on Monday 2025-01-06 (as-of midnight is minute 0), so minute
 m of day d is ``d * 1440 + m``: 08:00 on Monday is 480, on Tuesday 1920.
@@ -24,9 +26,10 @@ from planning.scheduling.shop import (
     AFTER_HORIZON,
     DOWNTIME,
     MATERIAL_READY,
+    OPEN_OPERATIONS,
     PERSONNEL,
-    SHIFTS,
     UNSTAFFED,
+    WINDOWS,
     WORK_ORDERS,
     ShopInputs,
     orders_to_schedule,
@@ -47,10 +50,11 @@ def _inputs(**frames: pl.DataFrame) -> ShopInputs:
     empty = {
         "routings": ROUTINGS,
         "work_centers": WORK_CENTERS,
-        "shifts": SHIFTS,
+        "windows": WINDOWS,
         "downtime": DOWNTIME,
         "personnel": PERSONNEL,
         "work_orders": WORK_ORDERS,
+        "open_operations": OPEN_OPERATIONS,
         "material_ready": MATERIAL_READY,
     }
     return ShopInputs(**{name: frames.get(name, _frame(schema)) for name, schema in empty.items()})
@@ -102,7 +106,7 @@ def test_orders_in_progress_or_released_always_planned_ones_only_if_they_start_i
 # -- remaining_operations --------------------------------------------------------------
 
 
-def test_an_order_in_progress_loses_its_completed_operations_with_their_alternatives():
+def test_open_orders_run_what_they_have_left_and_the_plans_orders_their_routing():
     routings = _frame(
         ROUTINGS,
         ("A", "P1", 10, "CUT", 5.0, 10.0, None, None),
@@ -115,18 +119,24 @@ def test_an_order_in_progress_loses_its_completed_operations_with_their_alternat
         WORK_CENTERS,
         *[(center, "P1", 1, None) for center in ["CUT", "CUT2", "WELD", "WELD2", "PACK"]],
     )
+    # what the mart has left of the open orders: IP is in progress with op 10 done,
+    # DONE has done every operation
+    open_operations = _frame(
+        OPEN_OPERATIONS,
+        ("IP", "A", "P1", 20, "WELD2", 12.0, None, "weld", None),
+        ("IP", "A", "P1", 20, "WELD", 10.0, None, "weld", None),
+        ("IP", "A", "P1", 30, "PACK", 1.0, None, None, None),
+    )
     orders = pl.DataFrame(
         {
-            "order_id": ["IP", "R"],
-            "item_id": ["A", "A"],
-            "location_id": ["P1", "P1"],
-            "qty": [2.0, 1.0],
-            "ops_completed": [1, 0],
+            "order_id": ["IP", "DONE", "R"],
+            "item_id": ["A", "A", "A"],
+            "location_id": ["P1", "P1", "P1"],
+            "qty": [2.0, 1.0, 1.0],
+            "status": ["in_progress", "in_progress", "proposed"],
         }
     )
-    operations = remaining_operations(orders, routings, work_centers).sort(
-        "order_id", "op_seq", "work_center_id"
-    )
+    operations = remaining_operations(orders, open_operations, routings, work_centers)
     expected = pl.DataFrame(
         {
             "order_id": ["IP"] * 3 + ["R"] * 5,
@@ -138,26 +148,6 @@ def test_an_order_in_progress_loses_its_completed_operations_with_their_alternat
         }
     )
     assert_frame_equal(operations.select(expected.columns), expected)
-
-
-def test_ops_completed_counts_operations_not_op_seq_values():
-    # op_seq 10, 20, 30 with two done: only op_seq 30 is left; all done: nothing
-    routings = _frame(
-        ROUTINGS,
-        *[("A", "P1", seq, "M", 1.0, None, None, None) for seq in (10, 20, 30)],
-    )
-    work_centers = _frame(WORK_CENTERS, ("M", "P1", 1, None))
-    orders = pl.DataFrame(
-        {
-            "order_id": ["TWO", "ALL"],
-            "item_id": ["A", "A"],
-            "location_id": ["P1", "P1"],
-            "qty": [1.0, 1.0],
-            "ops_completed": [2, 3],
-        }
-    )
-    operations = remaining_operations(orders, routings, work_centers)
-    assert operations.select("order_id", "op_seq").rows() == [("TWO", 30)]
 
 
 # -- personnel_availability ------------------------------------------------------------
@@ -273,10 +263,13 @@ def _tiny_plant() -> ShopInputs:
             ("WELD", "P1", 1, 1.0),
             ("OTHER", "P2", 1, None),
         ),
-        shifts=_frame(
-            SHIFTS,
-            *[("CUT", day, "08:00", "16:00") for day in weekdays],
-            *[("WELD", day, "06:00", "14:00") for day in weekdays],
+        # fct_work_center_windows over the work week: CUT works 08:00-16:00 and is down
+        # Monday 08:00-10:00, WELD works 06:00-14:00
+        windows=_frame(
+            WINDOWS,
+            _window("CUT", 0, 10, 16),
+            *[_window("CUT", day, 8, 16) for day in weekdays[1:]],
+            *[_window("WELD", day, 6, 14) for day in weekdays],
         ),
         downtime=_frame(DOWNTIME, ("CUT", datetime(2025, 1, 6, 8), datetime(2025, 1, 6, 10))),
         personnel=_frame(
@@ -292,8 +285,23 @@ def _tiny_plant() -> ShopInputs:
             ("WO4", "A", "P1", 1.0, date(2025, 1, 20), date(2025, 1, 22), "planned", 0),
             ("WO5", "A", "P2", 1.0, date(2025, 1, 6), date(2025, 1, 8), "released", 0),
         ),
+        # what fct_open_work_order_operations has left of the open orders
+        open_operations=_frame(
+            OPEN_OPERATIONS,
+            ("WO1", "A", "P1", 10, "CUT", 30.0, None, None, None),
+            ("WO1", "A", "P1", 20, "WELD", 60.0, None, "weld", None),
+            ("WO2", "A", "P1", 20, "WELD", 60.0, None, "weld", None),  # op 10 is done
+            ("WO4", "A", "P1", 10, "CUT", 30.0, None, None, None),
+            ("WO4", "A", "P1", 20, "WELD", 60.0, None, "weld", None),
+            ("WO5", "A", "P2", 10, "OTHER", 1.0, None, None, None),
+        ),
         material_ready=_frame(MATERIAL_READY, ("PWO3", date(2025, 1, 7))),
     )
+
+
+def _window(center: str, day: int, start_hour: int, end_hour: int) -> tuple:
+    midnight = datetime(2025, 1, 6 + day)
+    return (center, midnight.replace(hour=start_hour), midnight.replace(hour=end_hour))
 
 
 def test_a_tiny_plant_gets_a_schedule_that_keeps_every_rule():
