@@ -77,6 +77,7 @@ def build_marts(
         "--threads", str(settings.dbt_threads),
         "--vars", json.dumps(variables),
         *selection,
+        "--exclude-resource-type", "unit_test",  # run by tests/integration/test_dbt_unit_tests.py
     ]  # fmt: skip
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w", encoding="utf-8") as log:
