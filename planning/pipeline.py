@@ -32,7 +32,7 @@ from planning.run import (
 )
 from planning.scheduling import SchedulingInputError
 from planning.scheduling.plan_tables import keep_plant_schedule, schedule_summary, shop_tables
-from planning.scheduling.shop import plants, read_shop_inputs, schedule_plant
+from planning.scheduling.plant_orders import plants, read_shop_inputs, schedule_plant
 from planning.validation.summary import (
     file_counts,
     read_and_validate,

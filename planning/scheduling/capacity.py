@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 import polars as pl
 
 from planning.scheduling.calendar import in_minutes
-from planning.scheduling.shop import MINUTES_PER_DAY, ShopInputs, remaining_operations
+from planning.scheduling.plant_orders import MINUTES_PER_DAY, ShopInputs, remaining_operations
 
 CAPACITY_LOAD = {
     "work_center_id": pl.String,

@@ -24,8 +24,13 @@ from planning.scheduling.outputs import (
     shipping_requests,
     work_order_schedule,
 )
+from planning.scheduling.plant_orders import (
+    UNSTAFFED,
+    PlantSchedule,
+    ShopInputs,
+    orders_to_schedule,
+)
 from planning.scheduling.result_frames import SCHEDULE_SCHEMA, with_timestamps
-from planning.scheduling.shop import UNSTAFFED, PlantSchedule, ShopInputs, orders_to_schedule
 
 SHOP_DEMAND_QUERY = """select demand_type, demand_id, order_id, order_line, item_id, location_id,
     qty, demand_date, original_date, project_id from marts.fct_demand"""

@@ -17,7 +17,7 @@ from polars.testing import assert_frame_equal
 
 from planning.scheduling.calendar import in_minutes, unavailability
 from planning.scheduling.plan_tables import MILESTONES_QUERY
-from planning.scheduling.shop import QUERIES
+from planning.scheduling.plant_orders import QUERIES
 
 AS_OF = datetime(2026, 11, 23)
 

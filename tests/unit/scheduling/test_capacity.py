@@ -12,9 +12,9 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from planning.scheduling.capacity import CAPACITY_LOAD, capacity_load
+from planning.scheduling.plant_orders import OPEN_OPERATIONS, WINDOWS, WORK_ORDERS, ShopInputs
 from planning.scheduling.routing import ROUTINGS_SCHEMA as ROUTINGS
 from planning.scheduling.routing import WORK_CENTERS_SCHEMA as WORK_CENTERS
-from planning.scheduling.shop import OPEN_OPERATIONS, WINDOWS, WORK_ORDERS, ShopInputs
 
 AS_OF = date(2025, 1, 6)  # a Monday
 WEEK_1, WEEK_2 = date(2025, 1, 6), date(2025, 1, 13)

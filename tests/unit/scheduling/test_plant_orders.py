@@ -1,4 +1,4 @@
-"""The plant's side of the plan (``planning.scheduling.shop``) on hand-made frames:
+"""The plant's side of the plan (``planning.scheduling.plant_orders``) on hand-made frames:
 which work orders the finite schedule covers, their operations, when people work,
 which operations can be staffed, and one tiny plant scheduled end to end. Which
 operations an open order has left is the fct_open_work_order_operations mart's,
@@ -18,11 +18,7 @@ from polars.testing import assert_frame_equal
 from scheduling_checks import violations
 
 from planning.config import SolverSettings
-from planning.scheduling.problem import OPERATIONS_SCHEMA as OPERATIONS
-from planning.scheduling.problem import PERSONNEL_AVAILABILITY_SCHEMA, PlantFrames
-from planning.scheduling.routing import ROUTINGS_SCHEMA as ROUTINGS
-from planning.scheduling.routing import WORK_CENTERS_SCHEMA as WORK_CENTERS
-from planning.scheduling.shop import (
+from planning.scheduling.plant_orders import (
     AFTER_HORIZON,
     DOWNTIME,
     MATERIAL_READY,
@@ -38,6 +34,10 @@ from planning.scheduling.shop import (
     schedule_plant,
     staffable,
 )
+from planning.scheduling.problem import OPERATIONS_SCHEMA as OPERATIONS
+from planning.scheduling.problem import PERSONNEL_AVAILABILITY_SCHEMA, PlantFrames
+from planning.scheduling.routing import ROUTINGS_SCHEMA as ROUTINGS
+from planning.scheduling.routing import WORK_CENTERS_SCHEMA as WORK_CENTERS
 
 AS_OF = date(2025, 1, 6)  # a Monday
 
