@@ -63,6 +63,12 @@ around_the_clock as (
     )
 ),
 
+working_periods as (
+    select * from dated_shifts
+    union all
+    select * from around_the_clock
+),
+
 periods as (
     select
         work_center_id,
@@ -70,15 +76,7 @@ periods as (
         end_at,
         1 as working,
         0 as down
-    from dated_shifts
-    union all
-    select
-        work_center_id,
-        start_at,
-        end_at,
-        1 as working,
-        0 as down
-    from around_the_clock
+    from working_periods
     union all
     select
         work_center_id,
