@@ -175,6 +175,12 @@ class Settings:
     def __post_init__(self) -> None:
         if self.horizon_days < 1:
             raise ValueError(f"horizon_days must be at least 1, got {self.horizon_days}")
+        if self.rules.schedule_horizon_days > self.horizon_days:
+            # the work centers' available windows (a mart) cover the planning horizon only
+            raise ValueError(
+                f"schedule_horizon_days ({self.rules.schedule_horizon_days}) must not exceed "
+                f"horizon_days ({self.horizon_days})"
+            )
 
 
 def add_setting_flags(parser: argparse.ArgumentParser) -> None:

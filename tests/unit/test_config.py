@@ -45,6 +45,12 @@ def test_a_horizon_below_one_day_is_refused():
         Settings(horizon_days=0)
 
 
+def test_the_finite_schedule_stays_inside_the_planning_horizon():
+    with pytest.raises(SettingsError, match=r"schedule_horizon_days \(14\) must not exceed"):
+        Settings.from_env({"PLANNER_HORIZON_DAYS": "10"})
+    assert Settings.from_env({"PLANNER_HORIZON_DAYS": "14"}).horizon_days == 14
+
+
 def test_as_of_must_be_an_iso_date():
     assert parse_as_of("2026-11-23").isoformat() == "2026-11-23"
     with pytest.raises(ValueError, match="not a date in YYYY-MM-DD form"):
