@@ -6,16 +6,14 @@ hand-made extract by the real validation and loader, and the marts that
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_runner import run_dbt
 
 from planning.config import PlanningRules
 from planning.extract.read import read_extract
@@ -43,24 +41,6 @@ def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with connect(warehouse) as con:
         load_extract(con, validated, run_id="tiny")
     return warehouse
-
-
-def run_dbt(args: list[str], warehouse: Path, work_dir: Path) -> subprocess.CompletedProcess:
-    """Run the venv's dbt in a subprocess (dbtRunner keeps state between invocations)."""
-    env = {
-        **os.environ,
-        "PLANNER_WAREHOUSE": str(warehouse),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [
-        str(Path(sys.executable).with_name("dbt")),
-        *args,
-        "--project-dir", str(REPO),
-        "--profiles-dir", str(REPO),
-        "--target-path", str(work_dir / "target"),
-        "--log-path", str(work_dir / "logs"),
-    ]  # fmt: skip
-    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
 
 
 @pytest.fixture(scope="session")

@@ -14,19 +14,15 @@ The fast suite runs them too, as part of the ``dbt build`` of conftest's fixture
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_runner import run_dbt
 
 from planning.contract import EXTRACT_FILES, MANIFEST_KEYS
 from planning.extract.read import SOURCE_ROW
 from planning.warehouse import PLAN_SCHEMA, RAW_SCHEMA
-
-REPO = Path(__file__).resolve().parents[2]
 
 # The plan tables the staging models read, with the types write_plan gives
 # them from the material plan's frames (CONTRACT.md section 2).
@@ -68,24 +64,6 @@ def create_empty_sources(warehouse: Path) -> None:
         con.execute(f"create schema {PLAN_SCHEMA}")
         for name, columns in PLAN_TABLES.items():
             con.execute(f"create table {PLAN_SCHEMA}.{name} ({columns})")
-
-
-def run_dbt(args: list[str], warehouse: Path, work_dir: Path) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "PLANNER_WAREHOUSE": str(warehouse),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [
-        str(Path(sys.executable).with_name("dbt")),
-        "--no-use-colors",  # plain diffs of actual and expected rows in the report
-        *args,
-        "--project-dir", str(REPO),
-        "--profiles-dir", str(REPO),
-        "--target-path", str(work_dir / "target"),
-        "--log-path", str(work_dir / "logs"),
-    ]  # fmt: skip
-    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
 
 
 def describe_failures(results: list[dict]) -> str:
