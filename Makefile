@@ -30,7 +30,7 @@ plan: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/pytest -m "not slow"
 
-## test-slow: the tests marked slow (CI runs them too)
+## test-slow: the tests marked slow, and the property tests with more examples (CI runs both)
 test-slow: $(INSTALLED)
 	HYPOTHESIS_PROFILE=thorough $(BIN)/pytest -m "slow or hypothesis"
 
