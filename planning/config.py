@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from planning.errors import SettingsError
 
@@ -153,17 +153,15 @@ class Settings:
         ``schedule_time_limit``; None is ignored). SettingsError names the
         variable or flag whose value is not of its type or out of range."""
         environ = os.environ if environ is None else environ
-        unknown = set(flags) - {name for name, _, _ in _leaves(cls)}
+        unknown = set(flags) - {leaf.name for leaf in _leaves(cls)}
         if unknown:
             raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
         values: dict[tuple[str, ...], tuple[object, str]] = {}  # field path: (value, source)
-        for name, path, kind in _leaves(cls):
-            env = f"PLANNER_{name.upper()}"
-            if environ.get(env):
-                values[path] = _parse(environ[env], kind, env), env
-            if flags.get(name) is not None:
-                source = f"--{name.replace('_', '-')}"
-                values[path] = _parse(flags[name], kind, source), source
+        for leaf in _leaves(cls):
+            if environ.get(leaf.env):
+                values[leaf.path] = _parse(environ[leaf.env], leaf.kind, leaf.env), leaf.env
+            if flags.get(leaf.name) is not None:
+                values[leaf.path] = _parse(flags[leaf.name], leaf.kind, leaf.flag), leaf.flag
         settings = _build(cls, (), values)
         return replace(
             settings,
@@ -186,33 +184,41 @@ class Settings:
 def add_setting_flags(parser: argparse.ArgumentParser) -> None:
     """A flag per setting (``--warehouse``, ``--schedule-time-limit`` ...); each
     parses to its setting's name, None when not given."""
-    for name, path, _ in _leaves(Settings):
-        meta = _field(Settings, path).metadata
-        flag = meta["flag"] or f"--{name.replace('_', '-')}"
-        text = f"{meta['help']} ({meta['env']})"
-        parser.add_argument(flag, dest=name, metavar="VALUE", help=text)
+    for leaf in _leaves(Settings):
+        text = f"{leaf.help} ({leaf.env})"
+        parser.add_argument(leaf.flag, dest=leaf.name, metavar="VALUE", help=text)
 
 
 def setting_names() -> list[str]:
     """The names of every setting, as ``from_env`` takes them as flags."""
-    return [name for name, _, _ in _leaves(Settings)]
+    return [leaf.name for leaf in _leaves(Settings)]
 
 
-def _leaves(cls: type, path: tuple[str, ...] = ()) -> Iterator[tuple[str, tuple[str, ...], type]]:
-    """(setting name, field path, type) of every field declared with ``setting``."""
+class _Leaf(NamedTuple):
+    """A field declared with ``setting``: its name (the variable's after
+    ``PLANNER_``, lower case), where it sits in the tree, its type, variable,
+    flag and help."""
+
+    name: str
+    path: tuple[str, ...]
+    kind: type
+    env: str
+    flag: str
+    help: str
+
+
+def _leaves(cls: type, path: tuple[str, ...] = ()) -> Iterator[_Leaf]:
+    """Every field of the tree declared with ``setting``, in declaration order."""
     hints = typing.get_type_hints(cls)
     for item in fields(cls):
         kind = hints[item.name]
         if is_dataclass(kind):
             yield from _leaves(kind, (*path, item.name))
         elif "env" in item.metadata:
-            yield item.metadata["env"].removeprefix("PLANNER_").lower(), (*path, item.name), kind
-
-
-def _field(cls: type, path: tuple[str, ...]):
-    for name in path[:-1]:
-        cls = typing.get_type_hints(cls)[name]
-    return next(item for item in fields(cls) if item.name == path[-1])
+            env = item.metadata["env"]
+            name = env.removeprefix("PLANNER_").lower()
+            flag = item.metadata["flag"] or f"--{name.replace('_', '-')}"
+            yield _Leaf(name, (*path, item.name), kind, env, flag, item.metadata["help"])
 
 
 def _build(cls: type, path: tuple[str, ...], values: Mapping[tuple[str, ...], tuple]) -> Any:
