@@ -2,13 +2,18 @@
 
 dbt runs as a subprocess of this interpreter's environment so that its global
 state never leaks into the planner (or into an Airflow worker) and a crash in it
-is reported as a failed step, not a dead process.
+is reported as a failed step, not a dead process. The subprocess dies with the
+planner (``die_with_parent``): a run killed mid-build must not leave a dbt behind
+that holds the warehouse file while the next run starts.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -45,6 +50,17 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
     }
+
+
+_PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent dies
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """In a child between fork and exec: have the kernel SIGKILL it when the
+    planner process ``parent_pid`` that started it dies, however it dies."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 PLAN_MARTS = "tag:plan"  # the marts over the plan tables, built after planning
@@ -88,6 +104,7 @@ def build_marts(
             stdout=log,
             stderr=subprocess.STDOUT,
             check=False,
+            preexec_fn=functools.partial(die_with_parent, os.getpid()),
         )
     run_results = target_dir / "run_results.json"
     statuses, failures = _read_run_results(run_results) if run_results.exists() else ({}, [])
