@@ -137,6 +137,9 @@ REPLENISHMENT_TYPES = ("make", "buy", "transfer")
 LOT_POLICIES = ("lot_for_lot", "fixed", "eoq", "period", "wagner_whitin")
 STOCK_STATUSES = ("available", "qa_hold", "blocked")
 WORK_ORDER_STATUSES = ("planned", "released", "in_progress")
+BOOLEAN_VALUES = ("true", "false")
+# units of measure counted in whole units when items.integer_qty is empty (any case)
+WHOLE_UNIT_UOMS = ("EA", "PC", "PCS", "UNIT", "SET", "PAIR", "BOX")
 
 _ITEM = Reference(("item_id",), "items", ("item_id",))
 _LOCATION = Reference(("location_id",), "locations", ("location_id",))
@@ -164,6 +167,8 @@ EXTRACT_FILES: tuple[ExtractFile, ...] = (
             Column("description", Kind.TEXT),
             _qty("unit_cost", required=False),
             Column("item_group", Kind.TEXT),
+            # empty: whole units when uom is one of WHOLE_UNIT_UOMS
+            Column("integer_qty", Kind.TEXT, values=BOOLEAN_VALUES),
         ),
         description="Item master.",
     ),
@@ -393,6 +398,17 @@ EXTRACT_FILES: tuple[ExtractFile, ...] = (
         ),
         references=(Reference(("so_id",), "sales_orders", ("so_id",)),),
         description="Project milestones, each optionally marked done by a sales order.",
+    ),
+    ExtractFile(
+        "holidays",
+        key=("location_id", "date"),
+        columns=(
+            _id("location_id"),
+            Column("date", Kind.DATE, True),
+            Column("name", Kind.TEXT),
+        ),
+        references=(_LOCATION,),
+        description="Days a location does not produce, ship or receive.",
     ),
 )
 
