@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -37,12 +37,14 @@ from planning.contract import (
     MANIFEST_FILE,
     REPLENISHMENT_TYPES,
     STOCK_STATUSES,
+    WHOLE_UNIT_UOMS,
     WORK_ORDER_STATUSES,
     Column,
     ExtractFile,
     Kind,
 )
 from planning.errors import PlannerError
+from planning.extract.holidays import public_holidays
 
 SOURCE_SYSTEM = "planner-generate"
 MIN_SKUS = 100  # below this a network with plants, DCs and 3-level BOMs does not fit
@@ -156,12 +158,18 @@ SUBASSEMBLY_NAMES = (
     "housing", "panel", "frame", "shaft assembly", "control board", "wiring harness", "cover",
     "base plate", "module", "drive unit", "seal kit", "bracket",
 )  # fmt: skip
-PLANT_CITIES = ("Eindhoven", "Leeds", "Brno", "Porto", "Bilbao", "Graz")
-WAREHOUSE_CITIES = ("Venlo", "Duisburg", "Zaragoza")
-DC_CITIES = (
-    "Milan", "Madrid", "Paris", "Hamburg", "Warsaw", "Stockholm", "Dublin", "Vienna", "Lisbon",
-    "Prague", "Copenhagen", "Athens", "Budapest", "Oslo", "Zurich",
+# (city, ISO country code whose public holidays the site keeps)
+PLANT_CITIES = (
+    ("Eindhoven", "NL"), ("Leeds", "GB"), ("Brno", "CZ"), ("Porto", "PT"), ("Bilbao", "ES"),
+    ("Graz", "AT"),
 )  # fmt: skip
+WAREHOUSE_CITIES = (("Venlo", "NL"), ("Duisburg", "DE"), ("Zaragoza", "ES"))
+DC_CITIES = (
+    ("Milan", "IT"), ("Madrid", "ES"), ("Paris", "FR"), ("Hamburg", "DE"), ("Warsaw", "PL"),
+    ("Stockholm", "SE"), ("Dublin", "IE"), ("Vienna", "AT"), ("Lisbon", "PT"), ("Prague", "CZ"),
+    ("Copenhagen", "DK"), ("Athens", "GR"), ("Budapest", "HU"), ("Oslo", "NO"), ("Zurich", "CH"),
+)  # fmt: skip
+SHUTDOWN = "Plant shutdown"  # holidays.csv name of the days a plant closes for a week
 FIRST_NAMES = (
     "Anna", "Bram", "Chloe", "Daan", "Eva", "Finn", "Greta", "Hugo", "Ines", "Jonas", "Klara",
     "Luca", "Mila", "Noah", "Olga", "Piet", "Rosa", "Sven", "Tess", "Yusuf",
@@ -313,7 +321,9 @@ class Sites:
     work_center_first: np.ndarray  # (plants, processes) row of the first work centre of a process
     work_center_count: np.ndarray  # (plants, processes) work centres of a process at a plant
     work_center_id: pl.Series
-    tables: dict[str, pl.DataFrame]  # locations, work_centers, shifts, downtime, personnel
+    tables: dict[
+        str, pl.DataFrame
+    ]  # locations, holidays, work_centers, shifts, downtime, personnel
 
 
 def _sites(scale: NetworkScale, rng: np.random.Generator, as_of: date) -> Sites:
@@ -344,7 +354,8 @@ def _sites(scale: NetworkScale, rng: np.random.Generator, as_of: date) -> Sites:
         work_center_count=work_center_count,
         work_center_id=work_centers["work_center_id"],
         tables={
-            "locations": locations,
+            "locations": locations.drop("country"),
+            "holidays": _holidays(locations, scale.plants, as_of),
             "work_centers": work_centers,
             "shifts": _shifts(work_centers["work_center_id"], rng),
             "downtime": _downtime(work_centers["work_center_id"], rng, as_of),
@@ -356,19 +367,57 @@ def _sites(scale: NetworkScale, rng: np.random.Generator, as_of: date) -> Sites:
 
 
 def _locations(scale: NetworkScale) -> pl.DataFrame:
+    """locations.csv rows, plus the country each site keeps the holidays of."""
     plant, warehouse, dc = LOCATION_TYPES
-    sites = (
-        [
-            (f"PL{i + 1:02d}", plant, f"Plant {c}")
-            for i, c in enumerate(PLANT_CITIES[: scale.plants])
-        ]
-        + [
-            (f"WH{i + 1:02d}", warehouse, f"Warehouse {c}")
-            for i, c in enumerate(WAREHOUSE_CITIES[: scale.warehouses])
-        ]
-        + [(f"DC{i + 1:02d}", dc, f"DC {c}") for i, c in enumerate(DC_CITIES[: scale.dcs])]
+    sites = [
+        (f"{prefix}{i + 1:02d}", location_type, f"{title}{city}", country)
+        for prefix, location_type, title, cities in (
+            ("PL", plant, "Plant ", PLANT_CITIES[: scale.plants]),
+            ("WH", warehouse, "Warehouse ", WAREHOUSE_CITIES[: scale.warehouses]),
+            ("DC", dc, "DC ", DC_CITIES[: scale.dcs]),
+        )
+        for i, (city, country) in enumerate(cities)
+    ]
+    return pl.DataFrame(
+        sites, schema=["location_id", "location_type", "name", "country"], orient="row"
     )
-    return pl.DataFrame(sites, schema=["location_id", "location_type", "name"], orient="row")
+
+
+def _holidays(locations: pl.DataFrame, plants: int, as_of: date) -> pl.DataFrame:
+    """Each site's public holidays in the horizon, and a week's shutdown at every other plant.
+
+    The shutdown is the working days between Christmas and New Year when the
+    horizon holds them, else the week thirteen weeks after as-of's Monday.
+    """
+    last = as_of + timedelta(days=HORIZON_DAYS - 1)
+    rows = [
+        (location_id, day, name)
+        for location_id, country in locations.select("location_id", "country").iter_rows()
+        for day, name in public_holidays(country, as_of, last)
+    ]
+    shutdown = _shutdown_week(as_of, last)
+    closed = set((location_id, day) for location_id, day, _ in rows)
+    rows += [
+        (location_id, day, SHUTDOWN)
+        for location_id in locations["location_id"][:plants:2]
+        for day in shutdown
+        if (location_id, day) not in closed
+    ]
+    return pl.DataFrame(
+        sorted(rows),
+        schema={"location_id": pl.String, "date": pl.Date, "name": pl.String},
+        orient="row",
+    )
+
+
+def _shutdown_week(as_of: date, last: date) -> list[date]:
+    """Monday to Friday days of a plant's shutdown week inside as_of..last."""
+    for year in (as_of.year, as_of.year + 1):
+        days = [date(year, 12, d) for d in range(27, 32)]
+        if as_of <= days[0] and days[-1] <= last:
+            return [d for d in days if d.weekday() < 5]
+    monday = as_of - timedelta(days=as_of.weekday()) + timedelta(weeks=13)
+    return [monday + timedelta(days=d) for d in range(5)]
 
 
 def _work_centers(
@@ -603,7 +652,7 @@ def _consumables(scale: NetworkScale, sites: Sites, rng: np.random.Generator) ->
     n = scale.consumables
     material = np.arange(n) % len(CONSUMABLES)
     uom = pl.Series([m.uom for m in CONSUMABLES]).gather(material)
-    discrete = (uom == "EA").to_numpy()
+    discrete = uom.is_in(WHOLE_UNIT_UOMS).to_numpy()
     unit_cost = np.round(
         np.array([m.median_cost for m in CONSUMABLES])[material] * rng.lognormal(0, 0.3, n), 2
     )
@@ -617,6 +666,7 @@ def _consumables(scale: NetworkScale, sites: Sites, rng: np.random.Generator) ->
             "description": names + " size " + pl.Series(size).cast(pl.String),
             "unit_cost": np.maximum(unit_cost, 0.01),
             "item_group": ITEM_GROUPS[CONSUMABLE],
+            "integer_qty": _booleans(discrete),
         }
     )
     item = np.repeat(np.arange(n), scale.plants)
@@ -721,17 +771,17 @@ def _family_items(families: Families, rng: np.random.Generator) -> BlockItems:
         .then(pl.format("{} {}", "line", "part"))
         .otherwise(pl.format("{} {}", "material", "model"))
     )
+    discrete = uom.is_in(WHOLE_UNIT_UOMS).to_numpy()
     frame = pl.DataFrame(
         {
             "item_id": item_id,
             "uom": uom,
             "description": description.to_series(),
             "item_group": pl.Series(ITEM_GROUPS).gather(kind),
+            "integer_qty": _booleans(discrete),
         }
     )
-    return BlockItems(
-        family, level, kind, (uom == "EA").to_numpy(), material, level_start, item_id, frame
-    )
+    return BlockItems(family, level, kind, discrete, material, level_start, item_id, frame)
 
 
 @dataclass(frozen=True)
@@ -1287,7 +1337,7 @@ def _sales_orders(
 ) -> pl.DataFrame:
     """Open order lines where customers buy finished goods, grouped into orders per location.
 
-    Most are due in the coming weeks, about one in twelve is past due.
+    Most are due in the coming weeks; about one in twenty is up to two weeks past due.
     """
     demand = skus["customer_demand"].to_numpy()
     selling = np.flatnonzero(demand > 0)
@@ -1299,8 +1349,8 @@ def _sales_orders(
     order = np.cumsum(new_order) - 1
     orders = int(new_order.sum())
     due = np.where(
-        rng.random(n) < 0.08,
-        -rng.integers(1, 22, n),
+        rng.random(n) < 0.05,
+        -rng.integers(1, 15, n),
         np.minimum(rng.exponential(18, n).astype(np.int64), 120),
     )
     return pl.DataFrame(
@@ -1530,6 +1580,11 @@ def _round_nice(qty: np.ndarray) -> np.ndarray:
 def _quantity(qty: np.ndarray, discrete: np.ndarray) -> np.ndarray:
     """Whole units for counted items, tenths for weights, lengths and volumes; never zero."""
     return np.where(discrete, np.maximum(np.ceil(qty), 1.0), np.maximum(np.round(qty, 1), 0.1))
+
+
+def _booleans(values: np.ndarray) -> pl.Series:
+    """The contract's ``true``/``false`` text."""
+    return pl.Series(np.where(values, "true", "false"))
 
 
 def _dates(as_of: date, offset_days: np.ndarray) -> pl.Series:

@@ -421,3 +421,59 @@ def test_another_seed_gives_another_network(extract: Path, tmp_path: Path) -> No
     assert different["locations.csv"] == _files(extract)["locations.csv"]
     assert different["skus.csv"] != _files(extract)["skus.csv"]
     assert different["bom.csv"] != _files(extract)["bom.csv"]
+
+
+# --- working calendars and whole units --------------------------------------------------------
+
+
+def test_every_site_keeps_its_countrys_holidays(tables: dict[str, pl.DataFrame]) -> None:
+    holidays = tables["holidays"]
+    assert set(holidays["location_id"]) == set(tables["locations"]["location_id"])
+    assert holidays["date"].is_between(AS_OF, AS_OF + timedelta(days=HORIZON_DAYS - 1)).all()
+    christmas = holidays.filter(pl.col("date") == date(2026, 12, 25))
+    assert christmas.height == tables["locations"].height
+    leeds = holidays.filter(pl.col("location_id") == "PL02")  # GB: Easter Monday, no Epiphany
+    assert set(leeds["name"]) >= {"Boxing Day", "Good Friday", "Easter Monday"}
+    assert date(2027, 1, 6) not in set(leeds["date"])
+
+
+def test_one_plant_shutdown_week_between_christmas_and_new_year(
+    tables: dict[str, pl.DataFrame],
+) -> None:
+    shutdown = tables["holidays"].filter(pl.col("name") == "Plant shutdown")
+    assert set(shutdown["location_id"]) == {"PL01"}
+    closed = tables["holidays"].filter(pl.col("location_id") == "PL01")["date"]
+    week = [date(2026, 12, 28) + timedelta(days=d) for d in range(5)]
+    assert set(week) <= set(closed)
+    assert set(shutdown["date"]) <= set(week)
+
+
+# every quantity column of an item: (file, item column, quantity columns)
+ITEM_QUANTITIES = (
+    ("on_hand", "item_id", ("qty",)),
+    ("open_purchase_orders", "item_id", ("qty_open",)),
+    ("open_work_orders", "item_id", ("qty_open",)),
+    ("open_transfers", "item_id", ("qty",)),
+    ("sales_orders", "item_id", ("qty_open",)),
+    ("forecast", "item_id", ("qty",)),
+    ("bom", "component_item_id", ("qty_per",)),
+    ("skus", "item_id", ("safety_stock", "lot_size", "min_qty", "max_qty", "multiple")),
+)
+
+
+@pytest.mark.parametrize(("skus", "seed"), [(MIN_SKUS, 1), (SKUS, SEED), (3_000, 7)])
+def test_quantities_of_integer_qty_items_are_whole_in_every_file(
+    tmp_path: Path, skus: int, seed: int
+) -> None:
+    generate_extract(tmp_path, skus=skus, seed=seed, as_of=AS_OF)
+    extract = {spec.name: read(tmp_path, spec) for spec in EXTRACT_FILES}
+    items = extract["items"]
+    assert set(items["integer_qty"]) == {"true", "false"}
+    assert (items["integer_qty"] == "true").to_list() == items["uom"].is_in(["EA"]).to_list()
+    whole_items = items.filter(pl.col("integer_qty") == "true").select("item_id")
+    for name, item_column, quantities in ITEM_QUANTITIES:
+        rows = extract[name].join(whole_items, left_on=item_column, right_on="item_id")
+        assert rows.height > 0, name
+        for qty in quantities:
+            values = rows[qty].drop_nulls()
+            assert (values == values.round(0)).all(), f"{name}.{qty}"
