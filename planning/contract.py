@@ -87,6 +87,16 @@ class RequiredWhen:
 
 
 @dataclass(frozen=True)
+class DefaultFromValues:
+    """An empty ``column`` is ``"true"`` when ``source`` is one of ``values`` (any
+    case), else ``"false"``: a default that depends on another column of the row."""
+
+    column: str
+    source: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ExtractFile:
     """One entity file of the extract: ``<name>.csv`` or ``<name>.parquet``."""
 
@@ -97,6 +107,7 @@ class ExtractFile:
     references: tuple[Reference, ...] = ()
     ordered: tuple[Ordered, ...] = ()
     required_when: tuple[RequiredWhen, ...] = ()
+    defaults_from_values: tuple[DefaultFromValues, ...] = ()
     description: str = ""
 
     @property
@@ -137,7 +148,7 @@ REPLENISHMENT_TYPES = ("make", "buy", "transfer")
 LOT_POLICIES = ("lot_for_lot", "fixed", "eoq", "period", "wagner_whitin")
 STOCK_STATUSES = ("available", "qa_hold", "blocked")
 WORK_ORDER_STATUSES = ("planned", "released", "in_progress")
-BOOLEAN_VALUES = ("true", "false")
+BOOLEAN_VALUES = ("true", "false")  # read in any case (TRUE, True)
 # units of measure counted in whole units when items.integer_qty is empty (any case)
 WHOLE_UNIT_UOMS = ("EA", "PC", "PCS", "UNIT", "SET", "PAIR", "BOX")
 
@@ -167,9 +178,9 @@ EXTRACT_FILES: tuple[ExtractFile, ...] = (
             Column("description", Kind.TEXT),
             _qty("unit_cost", required=False),
             Column("item_group", Kind.TEXT),
-            # empty: whole units when uom is one of WHOLE_UNIT_UOMS
             Column("integer_qty", Kind.TEXT, values=BOOLEAN_VALUES),
         ),
+        defaults_from_values=(DefaultFromValues("integer_qty", "uom", WHOLE_UNIT_UOMS),),
         description="Item master.",
     ),
     ExtractFile(

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from planning.contract import Column, ExtractFile, Kind
+from planning.contract import BOOLEAN_VALUES, Column, ExtractFile, Kind
 from planning.extract.read import SOURCE_ROW, Extract, ExtractTable
 from planning.validation.expectations import DATE_FORMAT, parse_suite, reference_flag, rules_suite
 
@@ -227,10 +227,22 @@ def _plain(value: Any) -> Any:
 
 
 def typed_rows(spec: ExtractFile, text_rows: pl.DataFrame) -> pl.DataFrame:
-    """Cast text rows to the contract's types and fill optional defaults."""
+    """Cast text rows to the contract's types and fill optional defaults, those
+    that depend on another column of the row too."""
     return text_rows.select(
         pl.col(SOURCE_ROW),
         *[_typed(column) for column in spec.columns],
+    ).with_columns(
+        pl.col(default.column).fill_null(
+            pl.when(
+                pl.col(default.source)
+                .str.to_uppercase()
+                .is_in([value.upper() for value in default.values])
+            )
+            .then(pl.lit("true"))
+            .otherwise(pl.lit("false"))
+        )
+        for default in spec.defaults_from_values
     )
 
 
@@ -254,6 +266,8 @@ def _typed(column: Column) -> pl.Expr:
                 iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False),
                 iso.str.to_datetime("%Y-%m-%dT%H:%M", time_unit="us", strict=False),
             )
+        case Kind.TEXT if column.values == BOOLEAN_VALUES:
+            value = text.str.to_lowercase()
         case _:
             value = text
     if column.default is not None:

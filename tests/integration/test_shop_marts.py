@@ -100,3 +100,37 @@ def test_the_scheduler_reads_every_shop_input_from_the_marts(
         7 * 1440,
     )
     assert closed.rows() == [("WELD", 0, 360), ("WELD", 1320, 7 * 1440)]
+
+
+def test_location_calendar_of_the_first_week(tiny_marts: duckdb.DuckDBPyConnection) -> None:
+    working = tiny_marts.sql(
+        """select location_id, list(isodow(calendar_date) order by calendar_date)
+           from marts.fct_location_calendar
+           where is_working_day and calendar_date < '2026-11-30'
+           group by 1 order by 1"""
+    ).fetchall()
+    # no holidays: P1 works on the weekdays ASSY or WELD starts a shift, P2 on
+    # LACE's (Monday to Thursday nights, Saturday), the DC every day
+    assert working == [
+        ("DC1", [1, 2, 3, 4, 5, 6, 7]),
+        ("P1", [1, 2, 3, 4, 5]),
+        ("P2", [1, 2, 3, 4, 6]),
+    ]
+    assert tiny_marts.sql(
+        "select count(*), bool_or(is_holiday), min(calendar_date), max(calendar_date)"
+        " from marts.fct_location_calendar"
+    ).fetchall() == [(3 * 28, False, date(2026, 11, 23), date(2026, 12, 20))]
+
+
+def test_whole_units_default_from_the_unit_of_measure(
+    tiny_marts: duckdb.DuckDBPyConnection,
+) -> None:
+    items = tiny_marts.sql(
+        "select item_id, integer_qty from marts.dim_items where item_id in ('BIKE', 'TUBE')"
+        " order by 1"
+    ).fetchall()
+    assert items == [("BIKE", True), ("TUBE", False)]  # uom ea and m
+    assert tiny_marts.sql(
+        "select count(*) from marts.dim_skus join marts.dim_items using (item_id)"
+        " where dim_skus.integer_qty <> dim_items.integer_qty"
+    ).fetchall() == [(0,)]

@@ -25,6 +25,7 @@ final as (
         items.item_id,
         items.item_description,
         items.uom,
+        items.integer_qty,
         items.unit_cost,
         items.item_group,
         item_levels.low_level_code,

@@ -39,6 +39,7 @@ final as (
         skus.location_id,
         items.item_description,
         items.uom,
+        items.integer_qty,
         items.unit_cost,
         items.item_group,
         locations.location_name,

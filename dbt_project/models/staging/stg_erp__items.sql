@@ -11,6 +11,8 @@ final as (
         cast(description as varchar) as item_description,
         cast(unit_cost as double) as unit_cost,
         cast(item_group as varchar) as item_group,
+        -- the loader has applied the uom default where the extract left it empty
+        cast(integer_qty as boolean) as integer_qty,
         cast(_source_row as bigint) as source_row
     from source
 )

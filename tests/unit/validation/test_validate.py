@@ -104,6 +104,53 @@ def test_each_kind_of_bad_value_is_quarantined_with_file_row_field_and_reason(
     assert not set(validated.tables[name].get_column("_source_row").to_list()) & bad_rows
 
 
+def test_holidays_with_a_bad_date_or_an_unknown_location_are_quarantined(tmp_path):
+    validated = _validate(
+        tmp_path,
+        **{
+            "holidays.csv": "location_id,date,name\n"
+            "P1,2026-12-25,Christmas\n"
+            "P1,2026-12-32,\n"
+            "XX,2027-01-01,New Year\n"
+            "D1,26.12.2026,Boxing Day\n"
+            "P1,2026-12-25,Christmas again"
+        },
+    )
+    assert sorted(_quarantined(validated, "holidays.csv")) == [
+        (1, "location_id,date", "P1,2026-12-25", "duplicate key (location_id, date)"),
+        (2, "date", "2026-12-32", "not a valid date: no such day in the calendar"),
+        (3, "location_id", "XX", "unknown location_id: not in locations"),
+        (4, "date", "26.12.2026", "not a date in YYYY-MM-DD form"),
+        (5, "location_id,date", "P1,2026-12-25", "duplicate key (location_id, date)"),
+    ]
+    assert validated.tables["holidays"].height == 0
+
+
+def test_integer_qty_is_read_in_any_case_and_defaults_from_the_unit_of_measure(tmp_path):
+    validated = _validate(
+        tmp_path,
+        **{
+            "items.csv": "item_id,uom,integer_qty\n"
+            "FG1,ea,\n"
+            "RM1,kg,\n"
+            "RM2,Pair,\n"
+            "RM3,kg,TRUE\n"
+            "RM4,EA,False\n"
+            "RM5,ea,yes"
+        },
+    )
+    assert _quarantined(validated, "items.csv") == [
+        (6, "integer_qty", "yes", "not one of true, false")
+    ]
+    assert validated.tables["items"].select("item_id", "integer_qty").rows() == [
+        ("FG1", "true"),
+        ("RM1", "false"),
+        ("RM2", "true"),
+        ("RM3", "true"),
+        ("RM4", "false"),
+    ]
+
+
 def test_duplicate_keys_quarantine_every_row_of_the_key(tmp_path):
     validated = _validate(
         tmp_path,
