@@ -31,7 +31,7 @@ BOM_SCHEMA = {
 }  # fmt: skip
 DEMAND_SCHEMA = {
     "demand_type": pl.String, "demand_id": pl.String, "sku_id": pl.String,
-    "demand_date": pl.Date, "qty": pl.Float64, "priority": pl.Int64,
+    "demand_date": pl.Date, "original_date": pl.Date, "qty": pl.Float64, "priority": pl.Int64,
 }  # fmt: skip
 SUPPLY_SCHEMA = {
     "supply_type": pl.String, "supply_id": pl.String, "sku_id": pl.String, "qty": pl.Float64,
@@ -70,10 +70,15 @@ def bom_line(parent: str, component: str, qty_per: float, location: str = "PL1",
     return row | fields
 
 
-def demand(sku_id: str, on: int, qty: float, demand_id: str, kind="sales_order", priority=None):
+def demand(
+    sku_id: str, on: int, qty: float, demand_id: str, kind="sales_order", priority=None, due=None
+):
+    """A demand row as the marts have it: in the bucket of day ``on`` (past
+    days on as-of), due that day or, past due, on day ``due`` before as-of."""
     return {
         "demand_type": kind, "demand_id": demand_id, "sku_id": sku_id,
-        "demand_date": day(on), "qty": qty, "priority": priority,
+        "demand_date": day(max(on, 0)), "original_date": day(max(on, 0) if due is None else due),
+        "qty": qty, "priority": priority,
     }  # fmt: skip
 
 

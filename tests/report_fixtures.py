@@ -91,9 +91,9 @@ def base_tables(**overrides: pl.DataFrame) -> dict[str, pl.DataFrame]:
     exceptions = [
         exception("shortage", "high", "FG1", None, 4, 8.0, "projected on hand goes negative"),
         exception("late_demand", "high", "FG1", "SO2", 3, 4.0,
-                  "sales order SO2 due 2026-11-26: 4.0 covered late, by 2026-11-28"),
+                  "sales order SO2 due 2026-11-26: 4.0 covered late, by 2026-11-28 (2 days late)"),
         exception("late_demand", "high", "FG1", "SO3", 4, 5.0,
-                  "sales order SO3 due 2026-11-27: 2.0 covered late, by 2026-11-29;"
+                  "sales order SO3 due 2026-11-27: 2.0 covered late, by 2026-11-29 (2 days late);"
                   " 3.0 not covered in the horizon"),
         exception("late_demand", "high", "FG2", "SO4", 5, 5.0,
                   "sales order SO4 due 2026-11-28: 5.0 not covered in the horizon"),

@@ -207,6 +207,7 @@ def plan_materials(
     edges = network_edges(skus, links)
     levels = planning_levels(skus, edges)
     independent = independent_demand(inputs.demand, as_of)
+    due = found.due_days(inputs.demand, independent["row"], as_of)
     receipts = existing_receipts(inputs.supply, as_of)
     names = partial(
         PegNames,
@@ -269,7 +270,7 @@ def plan_materials(
         found_by_level.append(inventory_exceptions(inventory, skus, as_of))
         found_by_level.append(
             found.late_demand(
-                level_pegging.pegs, level_pegging.short_demand, level_names, skus, as_of
+                level_pegging.pegs, level_pegging.short_demand, level_names, due, skus, as_of
             )
         )
         # demand on SKUs already planned can only come along a cycle: dropped

@@ -12,7 +12,8 @@ import polars as pl
 
 from planning.mrp.buckets import date_of
 from planning.mrp.inputs import of_sku
-from planning.mrp.pegging import EPSILON, PegNames
+from planning.mrp.pegging import EPSILON, INDEPENDENT, PegNames
+from planning.precision import MONEY_DECIMALS, as_text
 
 EXCEPTIONS = {
     "category": pl.String,
@@ -30,7 +31,7 @@ EXCEPTION_ORDER = ["category", "item_id", "location_id", "date", "ref_id", "mess
 
 
 def _qty(column: str) -> pl.Expr:
-    return pl.col(column).round(3).cast(pl.String)
+    return as_text(pl.col(column))
 
 
 def _rows(frame: pl.DataFrame, skus: pl.DataFrame, as_of: date, **columns: pl.Expr):
@@ -115,7 +116,7 @@ def excess_inventory(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date):
         )
         .filter(pl.col("qty") > EPSILON)
     )
-    value = (pl.col("qty") * pl.col("unit_cost")).round(2).cast(pl.String)
+    value = as_text(pl.col("qty") * pl.col("unit_cost"), MONEY_DECIMALS)
     return _rows(
         excess,
         skus,
@@ -133,14 +134,39 @@ def excess_inventory(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date):
     )
 
 
+def due_days(demand: pl.DataFrame, rows: pl.Series, as_of: date) -> pl.Series:
+    """The day each independent demand is due, in days from ``as_of``: rows
+    ``rows`` of ``demand`` (the marts' rows, in the order of their references).
+    A sales order line is due on its original date, before as-of (a negative
+    day) when it is past due; other demand on its day (a forecast's period may
+    have begun, an open order's own lateness is the ERP's)."""
+    due = (
+        pl.when(pl.col("demand_type") == "sales_order")
+        .then(pl.col("original_date"))
+        .otherwise(pl.col("demand_date"))
+    )
+    days = (due - pl.lit(as_of)).dt.total_days().cast(pl.Int64)
+    return demand[rows].select(days.alias("due_day")).to_series()
+
+
 def late_demand(
-    pegs: pl.DataFrame, short: pl.DataFrame, names: PegNames, skus: pl.DataFrame, as_of: date
+    pegs: pl.DataFrame,
+    short: pl.DataFrame,
+    names: PegNames,
+    due: pl.Series,
+    skus: pl.DataFrame,
+    as_of: date,
 ):
-    """Demand covered by supply that arrives after its day, or not covered at all
-    in the horizon. Sales orders are high severity, other demand medium."""
+    """Demand covered by supply that arrives after it is due, or not covered at
+    all in the horizon. Independent demand is due on ``due`` (``due_days``, by
+    reference), so a past-due sales order line is late however soon it is
+    covered; other demand on its day. The row's date is the due date. Sales
+    orders are high severity, other demand medium."""
     key = ["sku_idx", "demand_kind", "demand_ref", "demand_day"]
+    independent = pl.when(pl.col("demand_kind") == INDEPENDENT).then(pl.col("demand_ref"))
+    due_day = pl.lit(due).gather(independent).fill_null(pl.col("demand_day"))
     late = (
-        pegs.filter(pl.col("supply_day") > pl.col("demand_day"))
+        pegs.filter(pl.col("supply_day") > due_day)
         .group_by(key)
         .agg(late_qty=pl.col("qty").sum(), covered_day=pl.col("supply_day").max())
     )
@@ -150,7 +176,11 @@ def late_demand(
     both = (
         late.join(short, on=key, how="full", coalesce=True)
         .with_columns(pl.col("late_qty", "short_qty").fill_null(0.0))
-        .with_columns(day="demand_day", qty=pl.col("late_qty") + pl.col("short_qty"))
+        .with_columns(
+            day=due_day,
+            qty=pl.col("late_qty") + pl.col("short_qty"),
+        )
+        .with_columns(days_late=pl.col("covered_day") - pl.col("day"))
     )
     both = pl.concat(
         [both, names.demand_of(both["demand_kind"], both["demand_ref"], both["sku_idx"])],
@@ -174,7 +204,19 @@ def late_demand(
             pl.col("date").cast(pl.String),
             pl.lit(": "),
             pl.when(pl.col("late_qty") > EPSILON)
-            .then(pl.concat_str(_qty("late_qty"), pl.lit(" covered late, by "), covered_date))
+            .then(
+                pl.concat_str(
+                    _qty("late_qty"),
+                    pl.lit(" covered late, by "),
+                    covered_date,
+                    pl.lit(" ("),
+                    pl.col("days_late").cast(pl.String),
+                    pl.when(pl.col("days_late") == 1)
+                    .then(pl.lit(" day"))
+                    .otherwise(pl.lit(" days")),
+                    pl.lit(" late)"),
+                )
+            )
             .otherwise(pl.lit("")),
             pl.when((pl.col("late_qty") > EPSILON) & (pl.col("short_qty") > EPSILON))
             .then(pl.lit("; "))
@@ -187,9 +229,12 @@ def late_demand(
 
 
 def lead_time_compressed(orders: pl.DataFrame, skus: pl.DataFrame, as_of: date):
-    """Planned orders that should have started before as-of; they start on as-of."""
-    compressed = orders.filter(pl.col("required_start_day") < 0).with_columns(
-        day=pl.col("start_day"), qty=pl.col("order_qty"), days_short=-pl.col("required_start_day")
+    """Planned orders that start later than their lead time asks: they should
+    have started before as-of, or before the first working day from it."""
+    compressed = orders.filter(pl.col("start_day") > pl.col("required_start_day")).with_columns(
+        day=pl.col("start_day"),
+        qty=pl.col("order_qty"),
+        days_short=pl.col("start_day") - pl.col("required_start_day"),
     )
     return _rows(
         compressed,

@@ -46,7 +46,7 @@ UNPLANNED_NAMES = """
 
 DEMAND_QUERY = f"""
 select rows.demand_type, rows.demand_id, sku_index.sku_idx, {UNPLANNED_NAMES},
-       rows.demand_date, rows.qty, rows.priority
+       rows.demand_date, rows.original_date, rows.qty, rows.priority
 from marts.fct_demand as rows
 left join sku_index on rows.sku_id = sku_index.sku_id
 """

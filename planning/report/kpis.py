@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from planning.mrp.engine import QTY_DECIMALS
+from planning.precision import QTY_DECIMALS
 from planning.report.tables import SALES_ORDER_DEMAND, read_plan_tables
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ PLANNED_ORDER_TABLES = {
 OVERLOAD_PCT = 100.0
 SALES_ORDER = "sales_order"  # pegging's demand_type of sales order lines
 DEMAND_LINE = ["demand_id", "item_id", "location_id"]
+LATE_LINE = ["ref_id", "item_id", "location_id"]  # the line a late_demand exception names
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,9 @@ class PlanKpis:
     Each is counted from the tables' columns, never from exception messages:
     exceptions by category and severity; sales orders from pegging (demand
     type, quantity, supply and demand dates) and the late_demand exceptions of
-    sales order lines (``late_sales_order_lines``); loads from capacity_load."""
+    sales order lines (``late_sales_order_lines``), whose date is the line's
+    due date: a past-due line is late from its original due date, though
+    pegging has its demand on as-of; loads from capacity_load."""
 
     planned_orders: dict[str, int]
     shortages: int
@@ -93,10 +96,11 @@ def sales_order_service(
 ) -> tuple[float, float]:
     """(on-time qty, ordered qty) of sales orders. Ordered is what pegging
     assigns to sales-order demand plus what no supply covers in the horizon
-    (``uncovered_qty`` of ``late_sales_order_lines``); on time is pegged to
-    supply arriving on or before the demand date."""
-    orders = pegging.filter(pl.col("demand_type") == SALES_ORDER)
-    on_time = orders.filter(pl.col("supply_date") <= pl.col("demand_date"))["qty"].sum()
+    (``uncovered_qty`` of ``late_sales_order_lines``); on time is what it
+    assigns from supply arriving on or before the line's due date (its
+    original date, before as-of for a past-due line: see ``due_dates``)."""
+    orders = due_dates(pegging.filter(pl.col("demand_type") == SALES_ORDER), late_sales_orders)
+    on_time = orders.filter(pl.col("supply_date") <= pl.col("due_date"))["qty"].sum()
     uncovered = late_sales_orders["uncovered_qty"].sum()
     return float(on_time or 0.0), float((orders["qty"].sum() or 0.0) + (uncovered or 0.0))
 
@@ -123,34 +127,39 @@ def late_sales_order_lines(
     line, see ``sales_order_lines``), with ``uncovered_qty``: what no supply
     covers in the horizon. An exception's ``qty`` counts what is covered late
     as well, and that is what pegging assigns the line from supply arriving
-    after its date."""
-    line = ["ref_id", "item_id", "location_id"]
+    after its due date (``due_dates``)."""
+    late = exceptions.filter(pl.col("category") == "late_demand").join(
+        sales_order_lines(pegging, sales_order_demand),
+        left_on=LATE_LINE,
+        right_on=DEMAND_LINE,
+        how="semi",
+    )
     covered_late = (
-        pegging.filter(
-            pl.col("demand_type") == SALES_ORDER, pl.col("supply_date") > pl.col("demand_date")
-        )
-        .group_by(*DEMAND_LINE, "demand_date")
+        due_dates(pegging.filter(pl.col("demand_type") == SALES_ORDER), late)
+        .filter(pl.col("supply_date") > pl.col("due_date"))
+        .group_by(DEMAND_LINE)
         .agg(covered_late_qty=pl.col("qty").sum())
     )
     uncovered = pl.col("qty").fill_null(0.0) - pl.col("covered_late_qty").fill_null(0.0)
     return (
-        exceptions.filter(pl.col("category") == "late_demand")
-        .join(
-            sales_order_lines(pegging, sales_order_demand),
-            left_on=line,
-            right_on=DEMAND_LINE,
-            how="semi",
-        )
-        .join(
-            covered_late,
-            left_on=[*line, "date"],
-            right_on=[*DEMAND_LINE, "demand_date"],
-            how="left",
-        )
+        late.join(covered_late, left_on=LATE_LINE, right_on=DEMAND_LINE, how="left")
         # both sides were rounded to QTY_DECIMALS: the difference is, again
         .with_columns(uncovered_qty=uncovered.round(QTY_DECIMALS).clip(lower_bound=0.0))
         .drop("covered_late_qty")
     )
+
+
+def due_dates(pegs: pl.DataFrame, late: pl.DataFrame) -> pl.DataFrame:
+    """Sales order ``pegs`` with the ``due_date`` of their line: the date of
+    its late_demand exception in ``late``, which is the line's original due
+    date (before as-of when it is past due, while pegging has it on as-of);
+    else pegging's demand date."""
+    return pegs.join(
+        late.select(*LATE_LINE, exception_date="date"),
+        left_on=DEMAND_LINE,
+        right_on=LATE_LINE,
+        how="left",
+    ).with_columns(due_date=pl.coalesce("exception_date", "demand_date"))
 
 
 def known_loads(load: pl.DataFrame) -> pl.DataFrame:

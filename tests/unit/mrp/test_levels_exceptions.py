@@ -272,7 +272,7 @@ def test_mps_time_fence_holds_new_supply_until_the_fence():
             "SO1:1",
             day(2),
             10.0,
-            "sales order SO1:1 due 2026-11-25: 10.0 covered late, by 2026-11-28",
+            "sales order SO1:1 due 2026-11-25: 10.0 covered late, by 2026-11-28 (3 days late)",
         ),
         (
             "medium",
@@ -281,7 +281,8 @@ def test_mps_time_fence_holds_new_supply_until_the_fence():
             "M@PL1:2026-11-23",
             day(3),
             3.0,
-            "forecast M@PL1:2026-11-23 due 2026-11-26: 3.0 covered late, by 2026-11-28",
+            "forecast M@PL1:2026-11-23 due 2026-11-26: 3.0 covered late, by 2026-11-28"
+            " (2 days late)",
         ),
     ]
     # the fence is not lead time: N's and M's orders start after as-of

@@ -217,7 +217,7 @@ def test_demand_covered_partly_late_and_partly_not_at_all():
             "SO1:1",
             day(2),
             10.0,
-            "sales order SO1:1 due 2026-11-25: 6.0 covered late, by 2026-12-05;"
+            "sales order SO1:1 due 2026-11-25: 6.0 covered late, by 2026-12-05 (10 days late);"
             " 4.0 not covered in the horizon",
         )
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 import pytest
 from mrp_fixtures import demand, fenced_end_item_plan, plan, receipt, sku
@@ -73,6 +75,28 @@ def test_fill_rate_counts_what_is_late_and_what_is_not_covered():
     kpis = plan_kpis(result.tables())
     assert (kpis.sales_order_on_time_qty, kpis.sales_order_qty) == (0.0, 10.0)
     assert kpis.sales_order_fill_rate == 0.0
+
+
+def test_a_past_due_line_is_late_from_its_original_due_date():
+    # SO1 5 was due 3 days before as-of: 5 on hand cover it on as-of, 3 days
+    # late, though its demand is on as-of. SO2 4 due day 2 gets a planned
+    # order that day: on time. 4 of 9 on time.
+    result = plan(
+        [sku("E", on_hand=5.0)],
+        demands=[demand("E@PL1", 0, 5, "SO1:1", due=-3), demand("E@PL1", 2, 4, "SO2:1")],
+    )
+    late = result.exceptions.filter(pl.col("category") == "late_demand")
+    assert late.select("ref_id", "date", "qty", "message").rows() == [
+        (
+            "SO1:1",
+            date(2026, 11, 20),
+            5.0,
+            "sales order SO1:1 due 2026-11-20: 5.0 covered late, by 2026-11-23 (3 days late)",
+        )
+    ]
+    kpis = plan_kpis(result.tables())
+    assert (kpis.sales_order_on_time_qty, kpis.sales_order_qty) == (4.0, 9.0)
+    assert kpis.late_sales_order_lines == 1
 
 
 def test_a_plan_without_sales_orders_has_no_fill_rate():
