@@ -61,9 +61,19 @@ class PlanningRules:
         "the finite schedule takes work orders released, in progress, or planned to "
         "start within this many days",
     )
+    milestone_slack_days: int = setting(
+        2,
+        "PLANNER_MILESTONE_SLACK_DAYS",
+        "a milestone projected to complete less than this many days before its due date is at risk",
+    )
 
     def __post_init__(self) -> None:
-        for name in ("mps_time_fence_days", "reschedule_in_days", "action_tolerance_days"):
+        for name in (
+            "mps_time_fence_days",
+            "reschedule_in_days",
+            "action_tolerance_days",
+            "milestone_slack_days",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 or more, got {getattr(self, name)}")
         if self.schedule_horizon_days < 1:

@@ -12,8 +12,8 @@ from datetime import date, datetime, time, timedelta
 import polars as pl
 
 from planning.mrp.exceptions import EXCEPTIONS
+from planning.precision import HOURS_DECIMALS, as_text, round_to
 
-MILESTONE_AT_RISK_DAYS = 2  # a milestone projected this close to its due date is at risk
 WORK_ORDER_SCHEDULE = {
     "order_id": pl.String,
     "item_id": pl.String,
@@ -89,9 +89,11 @@ def move_orders(
 def fill_dates(
     pegging: pl.DataFrame, sales_orders: pl.DataFrame, scheduled: pl.DataFrame
 ) -> pl.DataFrame:
-    """Per sales order line: the day all of it is covered (its latest pegged
-    supply, a scheduled work order at its scheduled end), null when the plan
-    does not cover all of it in the horizon."""
+    """Per sales order line, null when the plan does not cover all of it in the
+    horizon: ``completion_date``, the day its last pegged supply is complete
+    (a scheduled work order's scheduled end, else the supply's date), and
+    ``fill_date``, the day it ships: once its pegged supply is there by the
+    plan and by the schedule, never before its demand date."""
     finish = scheduled.select(supply_id="order_id", finish_date=pl.col("scheduled_end").dt.date())
     covered = (
         pegging.filter(pl.col("demand_type") == "sales_order")
@@ -100,12 +102,13 @@ def fill_dates(
         .agg(
             pegged=pl.col("qty").sum(),
             ready=pl.max_horizontal("supply_date", "finish_date").max(),
+            completed=pl.coalesce("finish_date", "supply_date").max(),
         )
     )
+    whole = pl.col("pegged") >= pl.col("qty") - 1e-6
     return sales_orders.join(covered, on="demand_id", how="left").with_columns(
-        fill_date=pl.when(pl.col("pegged") >= pl.col("qty") - 1e-6).then(
-            pl.max_horizontal("ready", "demand_date")
-        )
+        completion_date=pl.when(whole).then("completed"),
+        fill_date=pl.when(whole).then(pl.max_horizontal("ready", "demand_date")),
     )
 
 
@@ -128,17 +131,23 @@ def shipping_requests(filled: pl.DataFrame, as_of: date, horizon_days: int) -> p
     )
 
 
-def milestone_status(milestones: pl.DataFrame, filled: pl.DataFrame) -> pl.DataFrame:
-    """On track, at risk (projected within MILESTONE_AT_RISK_DAYS of its due date)
-    or late (projected after it, or not completed in the horizon), from the
-    projected completion of its sales order (``so_id``), else of its project's."""
-    by_order = filled.group_by(key="so_id").agg(
-        projected=pl.col("fill_date").max(), open_lines=pl.col("fill_date").null_count()
-    )
+def milestone_status(
+    milestones: pl.DataFrame, filled: pl.DataFrame, slack_days: int
+) -> pl.DataFrame:
+    """Each milestone's projected date, the completion of its sales order
+    (``so_id``: the ``completion_date`` of its last line, see ``fill_dates``),
+    else of its project's lines, and its status: ``late`` when projected after
+    its due date or not completed in the horizon, ``at_risk`` when projected
+    less than ``slack_days`` days before it, else ``on_track``."""
+    projection = {
+        "projected": pl.col("completion_date").max(),
+        "open_lines": pl.col("completion_date").null_count(),
+    }
+    by_order = filled.group_by(key="so_id").agg(**projection)
     by_project = (
         filled.filter(pl.col("project_id").is_not_null())
         .group_by(key="project_id")
-        .agg(projected=pl.col("fill_date").max(), open_lines=pl.col("fill_date").null_count())
+        .agg(**projection)
     )
     linked = pl.concat(
         [
@@ -157,10 +166,7 @@ def milestone_status(milestones: pl.DataFrame, filled: pl.DataFrame) -> pl.DataF
         .with_columns(
             status=pl.when(cannot_finish | (pl.col("projected_date") > pl.col("due_date")))
             .then(pl.lit("late"))
-            .when(
-                pl.col("projected_date")
-                > pl.col("due_date") - pl.duration(days=MILESTONE_AT_RISK_DAYS)
-            )
+            .when(pl.col("projected_date") > pl.col("due_date") - pl.duration(days=slack_days))
             .then(pl.lit("at_risk"))
             .otherwise(pl.lit("on_track"))
         )
@@ -193,11 +199,12 @@ def schedule_exceptions(
         category=pl.lit("capacity_overload"),
         severity=pl.when(pl.col("load_pct") > 150).then(pl.lit("high")).otherwise(pl.lit("medium")),
         item_id=pl.lit(None, pl.String), location_id="location_id", ref_id="work_center_id",
-        date="week_start", qty=pl.col("required_hours") - pl.col("available_hours"),
+        date="week_start",
+        qty=round_to(pl.col("required_hours") - pl.col("available_hours"), HOURS_DECIMALS),
         message=pl.concat_str(
-            "work_center_id", pl.lit(" needs "), pl.col("required_hours").round(1).cast(pl.String),
+            "work_center_id", pl.lit(" needs "), as_text(pl.col("required_hours"), HOURS_DECIMALS),
             pl.lit(" h in the week of "), pl.col("week_start").cast(pl.String),
-            pl.lit(" and has "), pl.col("available_hours").round(1).cast(pl.String),
+            pl.lit(" and has "), as_text(pl.col("available_hours"), HOURS_DECIMALS),
             pl.lit(" h ("), pl.col("load_pct").round(0).cast(pl.Int64).cast(pl.String),
             pl.lit(" %)"),
         ),
@@ -213,7 +220,11 @@ def schedule_exceptions(
             pl.col("due_date").cast(pl.String), pl.lit(": "),
             pl.when(pl.col("projected_date").is_null())
             .then(pl.lit("its demand is not completed in the horizon"))
-            .otherwise(pl.concat_str(pl.lit("projected "), projected)),
+            .otherwise(pl.concat_str(
+                pl.lit("projected "), projected, pl.lit(" ("),
+                (pl.col("projected_date") - pl.col("due_date")).dt.total_days().cast(pl.String),
+                pl.lit(" days late)"),
+            )),
         ),
     )  # fmt: skip
     names = orders.select("order_id", "item_id", "location_id")

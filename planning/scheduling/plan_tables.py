@@ -87,7 +87,8 @@ def shop_tables(
         "select * exclude (run_id) from plan.pegging where run_id = ?", params=[run_id]
     ).pl()
     filled = fill_dates(pegging, sales, scheduled)
-    milestones = milestone_status(con.sql(MILESTONES_QUERY).pl(), filled)
+    slack = settings.rules.milestone_slack_days
+    milestones = milestone_status(con.sql(MILESTONES_QUERY).pl(), filled, slack)
     mps = con.sql("select item_id, location_id from marts.dim_skus where is_mps_item").pl()
     load = capacity_load(inputs, mps, as_of, settings.horizon_days)
     found = con.sql(

@@ -57,6 +57,11 @@ FILLED = {
     "project_id": pl.String,
     "fill_date": pl.Date,
 }
+FILLED_FOR_MILESTONES = {  # the columns of fill_dates that milestone_status reads
+    "so_id": pl.String,
+    "project_id": pl.String,
+    "completion_date": pl.Date,
+}
 MILESTONES = {
     "project_id": pl.String,
     "milestone_id": pl.String,
@@ -213,6 +218,14 @@ def test_a_fully_pegged_line_fills_on_its_latest_supply_a_partly_pegged_one_not_
     expected = pl.DataFrame(
         {
             "demand_id": ["SO1:1", "SO1:2", "SO2:1", "SO3:1", "SO4:1", "SO5:1"],
+            "completion_date": [
+                date(2025, 1, 14),  # WO1 is scheduled to end Jan 14, after PO1's Jan 10
+                date(2025, 1, 9),  # PWO2's scheduled end
+                None,
+                date(2025, 1, 10),  # WO4 ends Jan 10, earlier than the plan has it
+                None,
+                AS_OF,  # on hand
+            ],
             "fill_date": [
                 date(2025, 1, 20),  # PO1 Jan 10, WO1 ends Jan 14: its demand date is later
                 date(2025, 1, 9),  # PWO2 is scheduled to end a day after its plan date
@@ -223,7 +236,9 @@ def test_a_fully_pegged_line_fills_on_its_latest_supply_a_partly_pegged_one_not_
             ],
         }
     )
-    assert_frame_equal(filled.select("demand_id", "fill_date").sort("demand_id"), expected)
+    assert_frame_equal(
+        filled.select("demand_id", "completion_date", "fill_date").sort("demand_id"), expected
+    )
     # the sales order columns come through for shipping_requests and milestone_status
     assert_frame_equal(filled.select(SALES.keys()), sales)
 
@@ -260,21 +275,18 @@ def test_only_lines_filled_inside_the_scheduling_horizon_are_shipped():
 
 
 def test_milestones_follow_their_sales_order_or_else_their_project():
-    def filled_line(so: str, line: str, project: str | None, fill: date | None) -> tuple:
-        return (so, line, "FG", "P1", 1.0, date(2025, 1, 20), project, fill)
-
     filled = _frame(
-        FILLED,
-        filled_line("SO1", "1", "PRJ1", date(2025, 1, 10)),
-        filled_line("SO1", "2", "PRJ1", date(2025, 1, 12)),
-        filled_line("SO2", "1", "PRJ1", date(2025, 1, 19)),
-        filled_line("SO3", "1", "PRJ1", date(2025, 1, 10)),
-        filled_line("SO3", "2", "PRJ1", None),
-        filled_line("SO4", "1", "PRJ1", date(2025, 1, 22)),
-        filled_line("SO5", "1", "PRJ2", date(2025, 1, 15)),
-        filled_line("SO6", "1", "PRJ2", date(2025, 1, 16)),
-        filled_line("SO7", "1", "PRJ4", None),
-        filled_line("SO8", "1", None, date(2025, 1, 30)),  # in no project
+        FILLED_FOR_MILESTONES,
+        ("SO1", "PRJ1", date(2025, 1, 10)),
+        ("SO1", "PRJ1", date(2025, 1, 12)),
+        ("SO2", "PRJ1", date(2025, 1, 19)),
+        ("SO3", "PRJ1", date(2025, 1, 10)),
+        ("SO3", "PRJ1", None),
+        ("SO4", "PRJ1", date(2025, 1, 22)),
+        ("SO5", "PRJ2", date(2025, 1, 15)),
+        ("SO6", "PRJ2", date(2025, 1, 16)),
+        ("SO7", "PRJ4", None),
+        ("SO8", None, date(2025, 1, 30)),  # in no project
     )
     milestones = _frame(
         MILESTONES,
@@ -290,7 +302,7 @@ def test_milestones_follow_their_sales_order_or_else_their_project():
     )
     expected = _frame(
         MILESTONE_STATUS,
-        # SO1's last line fills Jan 12, 8 days ahead
+        # SO1's last line is complete Jan 12, 8 days ahead
         ("PRJ1", "M1", date(2025, 1, 20), date(2025, 1, 12), "on_track", "SO1"),
         # Jan 19: within 2 days of its due date
         ("PRJ1", "M2", date(2025, 1, 20), date(2025, 1, 19), "at_risk", "SO2"),
@@ -299,7 +311,7 @@ def test_milestones_follow_their_sales_order_or_else_their_project():
         ("PRJ1", "M4", date(2025, 1, 20), date(2025, 1, 22), "late", "SO4"),
         # SO9 has no open demand: nothing in its way
         ("PRJ1", "M7", date(2025, 1, 20), None, "on_track", "SO9"),
-        # the project's last line (SO6) fills Jan 16, exactly 2 days ahead: on track
+        # the project's last line (SO6) is complete Jan 16, exactly 2 days ahead: on track
         ("PRJ2", "M5", date(2025, 1, 18), date(2025, 1, 16), "on_track", None),
         # projected on its due date
         ("PRJ2", "M9", date(2025, 1, 15), date(2025, 1, 15), "at_risk", "SO5"),
@@ -307,7 +319,64 @@ def test_milestones_follow_their_sales_order_or_else_their_project():
         ("PRJ3", "M6", date(2025, 1, 20), None, "on_track", None),
         ("PRJ4", "M8", date(2025, 1, 20), None, "late", None),
     )
-    assert_frame_equal(milestone_status(milestones, filled), expected)
+    assert_frame_equal(milestone_status(milestones, filled, slack_days=2), expected)
+
+
+def test_a_milestone_is_judged_by_its_scheduled_completion_with_slack():
+    # Each order's line is covered lot for lot by a receipt on its due date,
+    # Jan 20. SO1's work order is scheduled to end Jan 15: on track. SO2's
+    # purchase is not scheduled: complete on its due date, at risk inside the
+    # 2 days of slack. SO3's work order is scheduled to end Jan 22: late by 2.
+    due = date(2025, 1, 20)
+    sales = _frame(
+        SALES,
+        *[
+            ("sales_order", f"{so}:1", so, "1", "FG", "P1", 5.0, due, due, "PRJ1")
+            for so in ("SO1", "SO2", "SO3")
+        ],
+    )
+    pegging = _frame(
+        PEGGING,
+        *[
+            (supply, f"{so}:1", "FG", "P1", 5.0, kind, "sales_order", due, due)
+            for supply, kind, so in (
+                ("PWO1", "planned_order", "SO1"),
+                ("PPR2", "planned_order", "SO2"),
+                ("PWO3", "planned_order", "SO3"),
+            )
+        ],
+    )
+    scheduled = _frame(
+        WORK_ORDER_SCHEDULE,
+        ("PWO1", "FG", "P1", 5.0, "proposed", datetime(2025, 1, 14, 8), datetime(2025, 1, 15, 12),
+         due, False),
+        ("PWO3", "FG", "P1", 5.0, "proposed", datetime(2025, 1, 21, 8), datetime(2025, 1, 22, 12),
+         due, True),
+    )  # fmt: skip
+    milestones = _frame(MILESTONES, *[("PRJ1", f"M{n}", due, f"SO{n}") for n in (1, 2, 3)])
+    filled = fill_dates(pegging, sales, scheduled)
+    status = milestone_status(milestones, filled, slack_days=2)
+    assert status.select("milestone_id", "projected_date", "status").rows() == [
+        ("M1", date(2025, 1, 15), "on_track"),
+        ("M2", due, "at_risk"),
+        ("M3", date(2025, 1, 22), "late"),
+    ]
+    # without slack, completing on the due date is on track
+    assert milestone_status(milestones, filled, slack_days=0)["status"].to_list() == [
+        "on_track",
+        "on_track",
+        "late",
+    ]
+    unstaffed = pl.DataFrame(
+        schema={"order_id": pl.String, "op_seq": pl.Int64, "skill": pl.String,
+                "duration_minutes": pl.Int64}
+    )  # fmt: skip
+    exceptions = schedule_exceptions(
+        _frame(WORK_ORDER_SCHEDULE), _frame(CAPACITY_LOAD), status, unstaffed, _frame(ORDERS)
+    )
+    assert exceptions["message"].to_list() == [
+        "milestone M3 of PRJ1 due 2025-01-20: projected 2025-01-22 (2 days late)"
+    ]
 
 
 # -- schedule_exceptions ---------------------------------------------------------------
@@ -359,7 +428,7 @@ def test_late_orders_overloads_missed_milestones_and_unstaffed_operations_are_re
         ("missed_milestone", "high", None, None, "PRJ1:MS1", date(2025, 1, 20), None,
          "milestone MS1 of PRJ1 due 2025-01-20: its demand is not completed in the horizon"),
         ("missed_milestone", "high", None, None, "PRJ1:MS4", date(2025, 1, 20), None,
-         "milestone MS4 of PRJ1 due 2025-01-20: projected 2025-01-22"),
+         "milestone MS4 of PRJ1 due 2025-01-20: projected 2025-01-22 (2 days late)"),
         ("unstaffed_operation", "medium", "B", "P1", "PWO3/20", None, None,
          "operation needs skill weld for 600 min, longer than any shift of a person with it; "
          "scheduled without a person"),
