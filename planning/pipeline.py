@@ -189,6 +189,7 @@ def finish_schedule(run: PlanRun, report: Report = print) -> None:
         run.manifest["plan"]["rows"] |= counts
         run.manifest["plan"]["exceptions"] = value_counts(tables["exceptions"], "category")
         report("  " + ", ".join(f"{counts[name]} {name.replace('_', ' ')}" for name in SHOP_FILES))
+        report(describe_counts("exceptions in the plan", run.manifest["plan"]["exceptions"]))
     run.save()
 
 
@@ -231,13 +232,19 @@ def plan_summary(plan: MaterialPlan) -> dict[str, Any]:
 
 
 def describe_plan(summary: dict[str, Any]) -> list[str]:
-    """The material plan's summary as the console shows it."""
+    """The material plan's summary as the console shows it. Its exceptions are
+    the material plan's: ``finish_schedule`` adds the schedule's and shows
+    those of the whole plan."""
     rows = summary["rows"]
     orders = ", ".join(f"{rows[name]} {name.replace('_', ' ')}" for name in ERP_FILES[:3])
-    lines = [f"  planned {orders}"]
-    for title, counts in (("action messages", "actions"), ("exceptions", "exceptions")):
-        detail = ", ".join(f"{name} {count}" for name, count in summary[counts].items())
-        lines.append(
-            f"  {sum(summary[counts].values())} {title}" + (f": {detail}" if detail else "")
-        )
-    return lines
+    return [
+        f"  planned {orders}",
+        describe_counts("action messages", summary["actions"]),
+        describe_counts("exceptions of the material plan", summary["exceptions"]),
+    ]
+
+
+def describe_counts(title: str, counts: dict[str, int]) -> str:
+    """Counts by kind as the console shows them: the total, then every kind."""
+    detail = ", ".join(f"{name} {count}" for name, count in counts.items())
+    return f"  {sum(counts.values())} {title}" + (f": {detail}" if detail else "")
