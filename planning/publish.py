@@ -23,6 +23,8 @@ from typing import Any
 
 import polars as pl
 
+from planning.precision import rounded
+
 LATEST = "latest"
 STAGING_DIR = ".staging"
 FAILED_DIR = ".failed"
@@ -98,9 +100,10 @@ _PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
 
 def write_csv(path: Path, frame: pl.DataFrame) -> None:
-    """Write ``frame`` as a published CSV: ISO dates and timestamps, and no text
-    cell that a spreadsheet would run as a formula (:func:`neutralise_formulas`)."""
-    neutralise_formulas(frame).write_csv(
+    """Write ``frame`` as a published CSV: ISO dates and timestamps, numbers
+    with their kind's decimals (``planning.precision``), and no text cell that
+    a spreadsheet would run as a formula (:func:`neutralise_formulas`)."""
+    neutralise_formulas(rounded(frame)).write_csv(
         path,
         date_format="%Y-%m-%d",
         datetime_format="%Y-%m-%dT%H:%M:%S",

@@ -23,6 +23,7 @@ import polars as pl
 from planning.config import Settings
 from planning.contract import EXTRACT_FILES
 from planning.extract.read import SOURCE_ROW
+from planning.precision import rounded
 from planning.validation.validate import QUARANTINE_SCHEMA, ValidatedExtract
 
 RAW_SCHEMA = "raw"
@@ -294,7 +295,8 @@ class PlanWriter:
                     self._failure = error
 
     def _insert(self, name: str, batch: pl.DataFrame) -> None:
-        batch = batch.select(pl.lit(self._run_id).alias("run_id"), pl.exclude("run_id"))
+        # numbers are stored with their kind's decimals (planning.precision)
+        batch = rounded(batch.select(pl.lit(self._run_id).alias("run_id"), pl.exclude("run_id")))
         if name not in self._written:
             _create_plan_table(self._con, name, batch)
             self._con.execute(f"delete from {PLAN_SCHEMA}.{name} where run_id = ?", [self._run_id])
