@@ -48,6 +48,23 @@ def complement(available: Iterable[Window], *, start: int = 0) -> tuple[Window, 
     return tuple(gaps)
 
 
+def without(windows: Iterable[Window], removed: Iterable[Window]) -> tuple[Window, ...]:
+    """The parts of ``windows``, in their order, that no ``removed`` window covers."""
+    cuts = merge_windows(removed)
+    parts: list[Window] = []
+    for start, end in windows:
+        for cut_start, cut_end in cuts:
+            if cut_start >= end:
+                break
+            if cut_end > start:
+                if cut_start > start:
+                    parts.append((start, cut_start))
+                start = max(start, cut_end)
+        if start < end:
+            parts.append((start, end))
+    return tuple(parts)
+
+
 @dataclass(frozen=True)
 class Calendar:
     """Unavailable windows of one resource, for fast "first conflict" look-ups."""
@@ -129,7 +146,8 @@ def unavailability(
     closed until then.
 
     ``windows`` and ``downtime`` have work_center_id, start_minute, end_minute: the
-    marts fct_work_center_windows (shifts less downtime) and fct_work_center_downtime
+    marts fct_work_center_windows (shifts less downtime and holidays) and
+    fct_work_center_downtime
     ``in_minutes`` from the schedule start.
     """
     available = _by_center(windows)

@@ -1,6 +1,7 @@
 """Capacity requirements planning: per work center and week of the horizon, the
 hours its operations need against the hours its units give in its available windows
-(its shifts less its downtime, from the fct_work_center_windows mart).
+(its shifts less its downtime and its location's holidays, from the
+fct_work_center_windows mart), so a week with a holiday has fewer.
 
 Infinite loading, as CRP is: every open and planned work order's remaining
 operations on their first alternative work center (by id), spread evenly from

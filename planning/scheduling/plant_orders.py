@@ -1,7 +1,7 @@
 """The plant's side of the plan: which work orders to schedule, with what release
 and due times, from the warehouse's shop-floor marts (routings, work centers and
-their available windows and downtime, personnel, open work orders and their
-remaining operations) and the material plan of the run (planned work orders, and
+their available windows and downtime, personnel, the plants' holidays, open work
+orders and their remaining operations) and the material plan of the run (planned work orders, and
 the pegging that says when each order's components arrive).
 
 Times are minutes from as-of midnight, plant time.
@@ -9,6 +9,7 @@ Times are minutes from as-of midnight, plant time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -16,7 +17,7 @@ import duckdb
 import polars as pl
 
 from planning.config import SolverSettings
-from planning.scheduling.calendar import in_minutes, unavailability
+from planning.scheduling.calendar import in_minutes, unavailability, without
 from planning.scheduling.problem import PERSONNEL_AVAILABILITY_SCHEMA, PlantFrames
 from planning.scheduling.routing import (
     ROUTINGS_SCHEMA,
@@ -39,6 +40,8 @@ QUERIES = {
     "downtime": "select work_center_id, start_at, end_at from marts.fct_work_center_downtime",
     "personnel": """select person_id, location_id, skill, shift_start, shift_end
         from marts.dim_person_skills""",
+    "holidays": """select location_id, calendar_date as holiday_date
+        from marts.fct_location_calendar where is_holiday""",
     "open_work_orders": """select wo_id as order_id, item_id, location_id, qty_open as qty,
         start_date, due_date, work_order_status as status, ops_completed
         from marts.fct_open_work_orders""",
@@ -56,6 +59,7 @@ PERSONNEL = {
     "shift_start": pl.Time,
     "shift_end": pl.Time,
 }
+HOLIDAYS = {"location_id": pl.String, "holiday_date": pl.Date}
 MATERIAL_READY = {"order_id": pl.String, "ready_date": pl.Date}
 WORK_ORDERS = {
     "order_id": pl.String,
@@ -83,6 +87,7 @@ class ShopInputs:
     work_orders: pl.DataFrame  # WORK_ORDERS: open ones and the plan's, to schedule or load
     open_operations: pl.DataFrame  # OPEN_OPERATIONS: what the open work orders have left
     material_ready: pl.DataFrame  # MATERIAL_READY: when an order's components have all arrived
+    holidays: pl.DataFrame  # HOLIDAYS: the days of the horizon a location is closed
 
 
 def read_shop_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> ShopInputs:
@@ -90,6 +95,7 @@ def read_shop_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> ShopInputs:
     frames = {name: con.sql(query).pl() for name, query in QUERIES.items()}
     schemas = {"routings": ROUTINGS_SCHEMA, "work_centers": WORK_CENTERS_SCHEMA}
     schemas |= {"windows": WINDOWS, "downtime": DOWNTIME, "personnel": PERSONNEL}
+    schemas |= {"holidays": HOLIDAYS}
     schemas |= {"open_operations": OPEN_OPERATIONS}
     frames |= {name: frames[name].cast(dict(schema)) for name, schema in schemas.items()}
     planned = con.sql(
@@ -191,7 +197,8 @@ def schedule_plant(
         horizon_minutes,
     )
     people = inputs.personnel.filter(pl.col("location_id") == plant)
-    availability = personnel_availability(people, as_of, horizon_days)
+    holidays = inputs.holidays.filter(pl.col("location_id") == plant)["holiday_date"]
+    availability = personnel_availability(people, as_of, horizon_days, holidays)
     operations, unstaffed = staffable(operations, people, availability)
     outcome = schedule_operations(
         operations,
@@ -280,22 +287,33 @@ def staffable(
     return kept, unstaffed
 
 
-def personnel_availability(people: pl.DataFrame, as_of: date, horizon_days: int) -> pl.DataFrame:
+def personnel_availability(
+    people: pl.DataFrame, as_of: date, horizon_days: int, holidays: Iterable[date] = ()
+) -> pl.DataFrame:
     """Each person's daily shift as windows in minutes (a shift ending at or before
-    its start runs past midnight); a person without a shift gets no rows: always there.
+    its start runs past midnight), less the plant's ``holidays`` (whole calendar
+    days, as they close its work centers); a person without a shift is there all
+    the time but on holidays, and gets no rows when there are none: always there.
     Like work-center calendars, a person is open after the horizon, so an overloaded
     plant still gets a schedule, whose lateness is then reported."""
+    horizon_minutes = horizon_days * MINUTES_PER_DAY
+    closed = [
+        (offset * MINUTES_PER_DAY, (offset + 1) * MINUTES_PER_DAY)
+        for offset in ((holiday - as_of).days for holiday in holidays)
+        if 0 <= offset < horizon_days
+    ]
     rows = []
-    shifts = people.unique("person_id", keep="first").drop_nulls(["shift_start", "shift_end"])
-    for person in shifts.iter_rows(named=True):
+    for person in people.unique("person_id", keep="first").iter_rows(named=True):
         start, end = person["shift_start"], person["shift_end"]
-        begin = start.hour * 60 + start.minute
-        finish = end.hour * 60 + end.minute
-        length = (finish - begin) % MINUTES_PER_DAY or MINUTES_PER_DAY
-        for day in range(-1, horizon_days):
-            window_start = day * MINUTES_PER_DAY + begin
-            window_end = window_start + length
-            if window_end > 0:
-                rows.append((person["person_id"], max(window_start, 0), window_end))
-        rows.append((person["person_id"], horizon_days * MINUTES_PER_DAY, AFTER_HORIZON))
+        if start is None or end is None:
+            if not closed:
+                continue
+            shifts = [(0, horizon_minutes)]
+        else:
+            begin = start.hour * 60 + start.minute
+            length = (end.hour * 60 + end.minute - begin) % MINUTES_PER_DAY or MINUTES_PER_DAY
+            days = (day * MINUTES_PER_DAY + begin for day in range(-1, horizon_days))
+            shifts = [(max(day, 0), day + length) for day in days if day + length > 0]
+        rows += [(person["person_id"], *window) for window in without(shifts, closed)]
+        rows.append((person["person_id"], horizon_minutes, AFTER_HORIZON))
     return pl.DataFrame(rows, schema=PERSONNEL_AVAILABILITY_SCHEMA, orient="row")

@@ -41,8 +41,9 @@ final as (
         work_centers.capacity_units,
         work_centers.efficiency,
         coalesce(weekly_shift_hours.shift_count, 0) as shift_count,
-        coalesce(weekly_shift_hours.weekly_shift_hours, 0) as weekly_shift_hours,
-        coalesce(weekly_shift_hours.weekly_shift_hours, 0)
+        -- without shifts a work center works around the clock, as its windows say
+        coalesce(weekly_shift_hours.weekly_shift_hours, 168) as weekly_shift_hours,
+        coalesce(weekly_shift_hours.weekly_shift_hours, 168)
         * work_centers.capacity_units
         * work_centers.efficiency as weekly_available_hours
     from work_centers

@@ -12,6 +12,10 @@ downtime as (
     select * from {{ ref('fct_work_center_downtime') }}
 ),
 
+location_calendar as (
+    select * from {{ ref('fct_location_calendar') }}
+),
+
 -- the planning horizon as timestamps: as_of midnight up to the midnight after
 -- its last day. Every time counts in whole minutes, rounded down, as the
 -- scheduler counts them.
@@ -69,6 +73,28 @@ working_periods as (
     select * from around_the_clock
 ),
 
+-- a holiday of the location closes its work centers for the whole calendar
+-- day, the night shift coming into it from the day before included
+holidays as (
+    select
+        work_centers.work_center_id,
+        cast(location_calendar.calendar_date as timestamp) as start_at,
+        cast(location_calendar.calendar_date + 1 as timestamp) as end_at
+    from location_calendar
+    inner join work_centers on location_calendar.location_id = work_centers.location_id
+    where location_calendar.is_holiday
+),
+
+closed_periods as (
+    select
+        work_center_id,
+        start_at,
+        end_at
+    from downtime
+    union all
+    select * from holidays
+),
+
 periods as (
     select
         work_center_id,
@@ -84,11 +110,11 @@ periods as (
         end_at,
         0 as working,
         1 as down
-    from downtime
+    from closed_periods
 ),
 
 -- every moment a work center's state may change: +1 where a shift or a
--- downtime period begins, -1 where it ends; and the horizon's two ends
+-- downtime period or holiday begins, -1 where it ends; and the horizon's two ends
 boundaries as (
     select
         work_center_id,
@@ -114,7 +140,7 @@ boundaries as (
 ),
 
 -- from one boundary to the next the state holds: how many shifts and
--- downtime periods are running
+-- downtime periods or holidays are running
 segments as (
     select
         work_center_id,
@@ -127,7 +153,7 @@ segments as (
     window by_time as (partition by work_center_id order by boundary_at)
 ),
 
--- open while some shift runs and no downtime does
+-- open while some shift runs and no downtime or holiday does
 horizon_segments as (
     select
         segments.work_center_id,

@@ -13,7 +13,12 @@ from datetime import datetime, timedelta
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from planning.scheduling.calendar import UNAVAILABILITY_SCHEMA, in_minutes, unavailability
+from planning.scheduling.calendar import (
+    UNAVAILABILITY_SCHEMA,
+    in_minutes,
+    unavailability,
+    without,
+)
 
 ORIGIN = datetime(2026, 11, 23)
 PERIODS = {"work_center_id": pl.String, "start_at": pl.Datetime("us"), "end_at": pl.Datetime("us")}
@@ -25,6 +30,20 @@ def _periods(*rows: tuple) -> pl.DataFrame:
 
 def _at(day: int, hour: int) -> datetime:
     return ORIGIN + timedelta(days=day, hours=hour)
+
+
+def test_removed_windows_cut_what_they_cover_out_of_windows_kept_in_their_order():
+    windows = [(0, 360), (1320, 1800), (2760, 3240), (100, 200)]
+    # a holiday covers the second day, a short cut falls inside the first window
+    removed = [(1440, 2880), (60, 120)]
+    assert without(windows, removed) == (
+        (0, 60),
+        (120, 360),
+        (1320, 1440),
+        (2880, 3240),
+        (120, 200),
+    )
+    assert without(windows, []) == tuple(windows)
 
 
 def test_timestamps_become_minutes_from_the_origin():

@@ -12,7 +12,13 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from planning.scheduling.capacity import CAPACITY_LOAD, capacity_load
-from planning.scheduling.plant_orders import OPEN_OPERATIONS, WINDOWS, WORK_ORDERS, ShopInputs
+from planning.scheduling.plant_orders import (
+    HOLIDAYS,
+    OPEN_OPERATIONS,
+    WINDOWS,
+    WORK_ORDERS,
+    ShopInputs,
+)
 from planning.scheduling.routing import ROUTINGS_SCHEMA as ROUTINGS
 from planning.scheduling.routing import WORK_CENTERS_SCHEMA as WORK_CENTERS
 
@@ -41,6 +47,7 @@ def _inputs(
         work_orders=_frame(WORK_ORDERS) if work_orders is None else work_orders,
         open_operations=_frame(OPEN_OPERATIONS) if open_operations is None else open_operations,
         material_ready=pl.DataFrame(schema={"order_id": pl.String, "ready_date": pl.Date}),
+        holidays=_frame(HOLIDAYS),  # cut out of the windows already
     )
 
 

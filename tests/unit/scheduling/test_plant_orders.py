@@ -21,6 +21,7 @@ from planning.config import SolverSettings
 from planning.scheduling.plant_orders import (
     AFTER_HORIZON,
     DOWNTIME,
+    HOLIDAYS,
     MATERIAL_READY,
     OPEN_OPERATIONS,
     PERSONNEL,
@@ -56,6 +57,7 @@ def _inputs(**frames: pl.DataFrame) -> ShopInputs:
         "work_orders": WORK_ORDERS,
         "open_operations": OPEN_OPERATIONS,
         "material_ready": MATERIAL_READY,
+        "holidays": HOLIDAYS,
     }
     return ShopInputs(**{name: frames.get(name, _frame(schema)) for name, schema in empty.items()})
 
@@ -185,6 +187,34 @@ def test_a_shift_starting_and_ending_at_the_same_time_lasts_the_whole_day():
         (360, 1800),
         (1440, AFTER_HORIZON),
     ]
+
+
+def test_nobody_works_on_a_holiday_of_the_plant():
+    people = _frame(
+        PERSONNEL,
+        ("DAY", "P1", "weld", time(8), time(16)),
+        ("NIGHT", "P1", "weld", time(22), time(6)),
+        ("FREE", "P1", "weld", None, None),
+    )
+    # Tuesday (minutes 1440-2880) is a holiday; so is a day after the horizon
+    holidays = [date(2025, 1, 7), date(2025, 1, 20)]
+    availability = personnel_availability(people, AS_OF, 3, holidays)
+    horizon_end = 3 * 1440
+    expected = _frame(
+        dict(PERSONNEL_AVAILABILITY_SCHEMA),
+        ("DAY", 480, 960),  # Monday 08:00-16:00
+        ("DAY", 3360, 3840),  # Wednesday; nothing on Tuesday
+        ("DAY", horizon_end, AFTER_HORIZON),
+        ("FREE", 0, 1440),  # there all the time but on Tuesday
+        ("FREE", 2880, horizon_end),
+        ("FREE", horizon_end, AFTER_HORIZON),
+        ("NIGHT", 0, 360),
+        ("NIGHT", 1320, 1440),  # Monday night ends at the holiday's midnight
+        ("NIGHT", 2880, 3240),  # Tuesday night's shift from Wednesday 00:00
+        ("NIGHT", 4200, 4680),
+        ("NIGHT", horizon_end, AFTER_HORIZON),
+    )
+    assert_frame_equal(availability.sort("person_id", "start_minute"), expected)
 
 
 # -- staffable -------------------------------------------------------------------------
