@@ -49,6 +49,7 @@ from planning.extract.holidays import public_holidays
 SOURCE_SYSTEM = "planner-generate"
 MIN_SKUS = 100  # below this a network with plants, DCs and 3-level BOMs does not fit
 HORIZON_DAYS = Settings.horizon_days  # the planner's default horizon, covered by the forecast
+HORIZON_WEEKS = HORIZON_DAYS / 7
 BLOCK_FAMILIES = 400  # families per random stream
 MAX_BOM_LEVELS = 5
 DECIMALS = 4  # decimal places written for quantities, costs and rates
@@ -65,7 +66,7 @@ FINISHED_GOOD, SUBASSEMBLY, PURCHASED_PART, CONSUMABLE = range(4)
 ITEM_PREFIXES = ("FG-", "SA-", "RM-", "CM-")
 ITEM_GROUPS = ("finished_goods", "subassemblies", "purchased_parts", "consumables")
 
-_SITES_STREAM, _FAMILIES_STREAM, _CONSUMABLES_STREAM, _BLOCK_STREAM = range(4)
+_SITES_STREAM, _FAMILIES_STREAM, _CONSUMABLES_STREAM, _BLOCK_STREAM, _SHOP_FLOOR_STREAM = range(5)
 
 
 # --- vocabulary -------------------------------------------------------------------------------
@@ -109,7 +110,31 @@ EARLY = Shift("06:00", "14:00", (0, 1, 2, 3, 4))
 LATE = Shift("14:00", "22:00", (0, 1, 2, 3, 4))
 NIGHT = Shift("22:00", "06:00", (0, 1, 2, 3, 4))
 SATURDAY = Shift("06:00", "14:00", (5,))
-PERSONNEL_ROTA = (EARLY, LATE, EARLY, LATE, NIGHT)  # shift of the n-th person of a skill
+SHIFT_HOURS = 8
+CREWS = (EARLY, LATE, NIGHT)  # personnel shifts; the early crew also works the day shifts
+# What a work centre runs, fewest hours first: a few days a week, one to three shifts, with or
+# without a Saturday. Each gets the pattern and unit count that bring it closest to its target.
+SHIFT_PATTERNS = (
+    (Shift("06:00", "14:00", (0, 1)),),
+    (Shift("06:00", "14:00", (0, 1, 2)),),
+    (Shift("06:00", "14:00", (0, 1, 2, 3)),),
+    (EARLY,),
+    (EARLY, SATURDAY),
+    (EARLY, LATE),
+    (EARLY, LATE, SATURDAY),
+    (EARLY, LATE, NIGHT),
+    (EARLY, LATE, NIGHT, SATURDAY),
+)
+# Average load of a work centre over the horizon (required / available hours): most sit in
+# TARGET_LOAD, the one or two busiest of a plant are its bottlenecks.
+TARGET_LOAD = (0.65, 0.82)
+BOTTLENECK_LOAD = (0.92, 1.0)
+CREW_MARGIN = 1.25  # people per unit a crew has, for breaks between operations and absence
+MAX_OPERATION_MINUTES = 420  # a work order's operation fits in one person's 8-hour shift
+# Run minutes per unit are capped so a week of a SKU's volume takes at most this long per
+# operation: high-volume parts run on fast machines.
+MAX_WEEKLY_RUN_MINUTES = 400
+QUEUE_DAYS_PER_OPERATION = 1  # waiting before each operation, in the production lead time
 
 
 @dataclass(frozen=True)
@@ -200,7 +225,7 @@ MULTIPLE_SHARE = np.array([0.10, 0.35, 0.20])  # per replenishment
 SAFETY_STOCK_SHARE = np.array([0.35, 0.10, 0.40, 0.40])  # per item kind, at plants
 TRANSFER_SAFETY_STOCK_SHARE = 0.60
 WORK_ORDER_STATUS_MIX = np.array([0.3, 0.4, 0.3])  # planned, released, in_progress
-STOCK_STATUS_SHARE = {"available": 0.80, "qa_hold": 0.06, "blocked": 0.03}  # of SKUs holding some
+STOCK_STATUS_SHARE = {"available": 0.92, "qa_hold": 0.06, "blocked": 0.03}  # of SKUs holding some
 
 
 # --- public API -------------------------------------------------------------------------------
@@ -236,6 +261,7 @@ def generate_extract(
     numbering = _Numbering()
     out_dir.mkdir(parents=True, exist_ok=True)
     row_counts = dict.fromkeys(EXTRACT_FILES_BY_NAME, 0)
+    weekly_minutes = np.zeros(len(network.sites.work_center_id))  # load per work centre
     with _extract_files(out_dir) as files:
         consumable_stock = _stock_and_supply(
             consumables.skus, _random(seed, _CONSUMABLES_STREAM, 1), numbering, as_of
@@ -243,13 +269,16 @@ def generate_extract(
         network_tables = {"items": consumables.items, "skus": consumables.skus}
         _append(files, network.sites.tables | network_tables | consumable_stock, row_counts)
         for blocks in _chunks(families, chunk_skus):
-            block_tables = [
-                _family_block(
+            block_tables = []
+            for b in blocks:
+                block = _family_block(
                     families.block(b), network, _random(seed, _BLOCK_STREAM, b), numbering, as_of
                 )
-                for b in blocks
-            ]
+                block_tables.append(block.tables)
+                weekly_minutes += block.weekly_minutes
             _append(files, _concat_tables(block_tables), row_counts)
+        shop_floor = _shop_floor(network.sites, weekly_minutes, _random(seed, _SHOP_FLOOR_STREAM))
+        _append(files, shop_floor, row_counts)
     _write_manifest(out_dir, skus=skus, seed=seed, as_of=as_of)
     return row_counts
 
@@ -321,9 +350,12 @@ class Sites:
     work_center_first: np.ndarray  # (plants, processes) row of the first work centre of a process
     work_center_count: np.ndarray  # (plants, processes) work centres of a process at a plant
     work_center_id: pl.Series
-    tables: dict[
-        str, pl.DataFrame
-    ]  # locations, holidays, work_centers, shifts, downtime, personnel
+    work_center_plant: np.ndarray
+    work_center_process: np.ndarray  # PROCESSES row
+    efficiency: np.ndarray  # per work centre
+    working_share: np.ndarray  # per plant: share of the horizon's weekdays that are not holidays
+    work_centers: pl.DataFrame  # work_centers.csv rows without capacity_units
+    tables: dict[str, pl.DataFrame]  # locations, holidays, downtime
 
 
 def _sites(scale: NetworkScale, rng: np.random.Generator, as_of: date) -> Sites:
@@ -345,7 +377,11 @@ def _sites(scale: NetworkScale, rng: np.random.Generator, as_of: date) -> Sites:
     work_center_first = (np.cumsum(work_center_count) - work_center_count.ravel()).reshape(
         work_center_count.shape
     )
-    work_centers = _work_centers(locations["location_id"][: scale.plants], work_center_count, rng)
+    plant_ids = locations["location_id"][: scale.plants]
+    plant = np.repeat(np.arange(scale.plants), work_center_count.sum(axis=1))
+    process = np.repeat(np.tile(np.arange(len(PROCESSES)), scale.plants), work_center_count.ravel())
+    work_centers = _work_centers(plant_ids, plant, process, rng)
+    holidays = _holidays(locations, scale.plants, as_of)
     return Sites(
         location_id=locations["location_id"],
         plants=scale.plants,
@@ -353,15 +389,15 @@ def _sites(scale: NetworkScale, rng: np.random.Generator, as_of: date) -> Sites:
         work_center_first=work_center_first,
         work_center_count=work_center_count,
         work_center_id=work_centers["work_center_id"],
+        work_center_plant=plant,
+        work_center_process=process,
+        efficiency=work_centers["efficiency"].to_numpy(),
+        working_share=_working_share(plant_ids, holidays, as_of),
+        work_centers=work_centers,
         tables={
             "locations": locations.drop("country"),
-            "holidays": _holidays(locations, scale.plants, as_of),
-            "work_centers": work_centers,
-            "shifts": _shifts(work_centers["work_center_id"], rng),
+            "holidays": holidays,
             "downtime": _downtime(work_centers["work_center_id"], rng, as_of),
-            "personnel": _personnel(
-                locations["location_id"][: scale.plants], work_center_count, rng
-            ),
         },
     )
 
@@ -420,14 +456,19 @@ def _shutdown_week(as_of: date, last: date) -> list[date]:
     return [monday + timedelta(days=d) for d in range(5)]
 
 
+def _working_share(plant_ids: pl.Series, holidays: pl.DataFrame, as_of: date) -> np.ndarray:
+    """Per plant, the share of the horizon's Monday-to-Friday days that are not holidays."""
+    days = pl.date_range(as_of, as_of + timedelta(days=HORIZON_DAYS - 1), eager=True)
+    weekdays = int((days.dt.weekday() <= 5).sum())
+    closed = holidays.filter(pl.col("date").dt.weekday() <= 5)["location_id"].value_counts()
+    closed_days = dict(closed.iter_rows())
+    return np.array([1 - closed_days.get(plant, 0) / weekdays for plant in plant_ids])
+
+
 def _work_centers(
-    plant_ids: pl.Series, work_center_count: np.ndarray, rng: np.random.Generator
+    plant_ids: pl.Series, plant: np.ndarray, process: np.ndarray, rng: np.random.Generator
 ) -> pl.DataFrame:
     """Work centres per plant and process, numbered within the process: ``PL01-MCH2``."""
-    plant = np.repeat(np.arange(len(plant_ids)), work_center_count.sum(axis=1))
-    process = np.repeat(
-        np.tile(np.arange(len(PROCESSES)), len(plant_ids)), work_center_count.ravel()
-    )
     number = (
         _rank_in_run(np.r_[True, (plant[1:] != plant[:-1]) | (process[1:] != process[:-1])]) + 1
     )
@@ -439,27 +480,69 @@ def _work_centers(
         {
             "work_center_id": plant_ids.gather(plant) + "-" + codes + number_text,
             "location_id": plant_ids.gather(plant),
-            "capacity_units": rng.choice([1, 2, 3, 4], n, p=[0.4, 0.3, 0.2, 0.1]),
             "name": skills + " " + number_text,
             "efficiency": np.round(rng.uniform(0.85, 1.0, n), 2),
         }
     )
 
 
-def _shifts(work_center_id: pl.Series, rng: np.random.Generator) -> pl.DataFrame:
-    """Early shift everywhere; most work centres add a late shift, a third of those a night one."""
-    n = len(work_center_id)
-    busy = rng.random(n)
-    staffed = ((EARLY, np.ones(n, bool)), (LATE, busy < 0.85), (NIGHT, busy < 0.3))
-    staffed += ((SATURDAY, rng.random(n) < 0.15),)
-    center, weekday, start, end = [], [], [], []
-    for shift, works in staffed:
-        rows = np.flatnonzero(works)
-        center.append(np.repeat(rows, len(shift.weekdays)))
-        weekday.append(np.tile(shift.weekdays, len(rows)))
-        start.append(np.full(len(rows) * len(shift.weekdays), shift.start))
-        end.append(np.full(len(rows) * len(shift.weekdays), shift.end))
-    center, weekday, start, end = (np.concatenate(a) for a in (center, weekday, start, end))
+def _shop_floor(
+    sites: Sites, weekly_minutes: np.ndarray, rng: np.random.Generator
+) -> dict[str, pl.DataFrame]:
+    """work_centers, shifts and personnel, sized to the load the demand puts on each work centre.
+
+    ``weekly_minutes`` is each work centre's average required minutes a week
+    over the horizon. A work centre gets the fewest units that can carry its
+    target load on three shifts and a Saturday, or one more, with the shift
+    pattern whose hours bring it closest to the target; the one or two busiest of each plant
+    are its bottlenecks. Crews have enough people of the skill for every unit
+    running on their shift.
+    """
+    target = _target_load(sites, weekly_minutes, rng)
+    pattern_hours = np.array(
+        [sum(SHIFT_HOURS * len(shift.weekdays) for shift in pattern) for pattern in SHIFT_PATTERNS]
+    )
+    unit_hours = sites.efficiency * sites.working_share[sites.work_center_plant]
+    required_hours = weekly_minutes / 60
+    fewest = np.maximum(np.ceil(required_hours / (target * unit_hours * pattern_hours[-1])), 1)
+    candidates = fewest[:, None] + np.repeat([0, 1], len(SHIFT_PATTERNS))  # (centres, choices)
+    hours = np.tile(pattern_hours, 2)
+    load = required_hours[:, None] / (candidates * unit_hours[:, None] * hours)
+    choice = np.argmin(np.abs(load - target[:, None]), axis=1)
+    units = candidates[np.arange(len(choice)), choice]
+    pattern = choice % len(SHIFT_PATTERNS)
+    return {
+        "work_centers": sites.work_centers.with_columns(capacity_units=units.astype(np.int64)),
+        "shifts": _shifts(sites.work_center_id, pattern),
+        "personnel": _personnel(sites, units, pattern, rng),
+    }
+
+
+def _target_load(sites: Sites, weekly_minutes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Average load each work centre is sized for: the busiest one or two of a plant higher."""
+    n = len(weekly_minutes)
+    busiest_first = np.lexsort((-weekly_minutes, sites.work_center_plant))
+    rank = np.empty(n, np.int64)
+    rank[busiest_first] = _rank_in_run(
+        np.r_[True, np.diff(sites.work_center_plant[busiest_first]) != 0]
+    )
+    bottlenecks = rng.integers(1, 3, sites.plants)[sites.work_center_plant]
+    return np.where(
+        (rank < bottlenecks) & (weekly_minutes > 0),
+        rng.uniform(*BOTTLENECK_LOAD, n),
+        rng.uniform(*TARGET_LOAD, n),
+    )
+
+
+def _shifts(work_center_id: pl.Series, pattern: np.ndarray) -> pl.DataFrame:
+    """Each work centre's SHIFT_PATTERNS row as shifts.csv rows, by weekday and start."""
+    rows = [
+        (center, weekday, shift.start, shift.end)
+        for center, p in enumerate(pattern.tolist())
+        for shift in SHIFT_PATTERNS[p]
+        for weekday in shift.weekdays
+    ]
+    center, weekday, start, end = (np.array(column) for column in zip(*rows, strict=True))
     order = np.lexsort((start, weekday, center))
     return pl.DataFrame(
         {
@@ -491,13 +574,24 @@ def _downtime(work_center_id: pl.Series, rng: np.random.Generator, as_of: date) 
 
 
 def _personnel(
-    plant_ids: pl.Series, work_center_count: np.ndarray, rng: np.random.Generator
+    sites: Sites, units: np.ndarray, pattern: np.ndarray, rng: np.random.Generator
 ) -> pl.DataFrame:
-    """Two people per work centre plus one per process and plant, a third multi-skilled."""
-    people_per_process = (2 * work_center_count + 1).ravel()
-    plant = np.repeat(np.repeat(np.arange(len(plant_ids)), len(PROCESSES)), people_per_process)
-    primary = np.repeat(np.tile(np.arange(len(PROCESSES)), len(plant_ids)), people_per_process)
-    shift = _repeat_rank(people_per_process) % len(PERSONNEL_ROTA)
+    """People per plant, process and crew: CREW_MARGIN per unit running on the crew's shift
+    (at least one per process and plant), a third of them with a second or third skill."""
+    runs = np.array(
+        [[any(s.start == crew.start for s in SHIFT_PATTERNS[p]) for crew in CREWS] for p in pattern]
+    )
+    cell = sites.work_center_plant * len(PROCESSES) + sites.work_center_process
+    cells = sites.plants * len(PROCESSES)
+    crew_units = np.stack(
+        [np.bincount(cell, weights=units * runs[:, c], minlength=cells) for c in range(len(CREWS))],
+        axis=1,
+    )
+    people = np.ceil(CREW_MARGIN * crew_units).astype(np.int64).ravel()
+    people[:: len(CREWS)] = np.maximum(people[:: len(CREWS)], 1)  # an early crew everywhere
+    plant_process = np.repeat(np.arange(cells), len(CREWS))
+    plant, primary = np.divmod(np.repeat(plant_process, people), len(PROCESSES))
+    crew = np.repeat(np.tile(np.arange(len(CREWS)), cells), people)
     n = len(plant)
     skills = rng.choice([1, 2, 3], n, p=[0.65, 0.25, 0.10])
     preference = rng.random((n, len(PROCESSES)))
@@ -506,15 +600,15 @@ def _personnel(
     skill = np.argsort(preference, axis=1)[person, _repeat_rank(skills)]
     names = pl.Series(FIRST_NAMES).gather(rng.integers(0, len(FIRST_NAMES), n)) + " "
     names += pl.Series(LAST_NAMES).gather(rng.integers(0, len(LAST_NAMES), n))
-    rota = shift[person]
+    rota = crew[person]
     return pl.DataFrame(
         {
             "person_id": _codes("EMP-", person + 1, 5),
-            "location_id": plant_ids.gather(plant[person]),
+            "location_id": sites.location_id.gather(plant[person]),
             "skill": pl.Series([p.skill for p in PROCESSES]).gather(skill),
             "name": names.gather(person),
-            "shift_start": pl.Series([s.start for s in PERSONNEL_ROTA]).gather(rota),
-            "shift_end": pl.Series([s.end for s in PERSONNEL_ROTA]).gather(rota),
+            "shift_start": pl.Series([s.start for s in CREWS]).gather(rota),
+            "shift_end": pl.Series([s.end for s in CREWS]).gather(rota),
         }
     )
 
@@ -694,33 +788,47 @@ def _consumables(scale: NetworkScale, sites: Sites, rng: np.random.Generator) ->
 # --- one block of families --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Block:
+    """One block of families: its extract rows and the load its demand puts on the plants."""
+
+    tables: dict[str, pl.DataFrame]
+    weekly_minutes: np.ndarray  # per work centre: average minutes a week over the horizon
+
+
 def _family_block(
     families: Families,
     network: Network,
     rng: np.random.Generator,
     numbering: _Numbering,
     as_of: date,
-) -> dict[str, pl.DataFrame]:
+) -> Block:
     """Every extract row that belongs to one block of families."""
     scale, sites, consumables = network.scale, network.sites, network.consumables
     items = _family_items(families, rng)
     bom = _bill_of_materials(families, items, consumables, sites, rng, as_of)
     unit_cost, weekly_volume = _roll_up(items, bom, consumables, rng)
     skus = _family_skus(families, items, weekly_volume, sites, scale, rng)
-    routings, operations = _routings(skus, sites, rng)
-    skus = skus.with_columns(operations=operations)
+    routing = _routings(skus, sites, rng)
+    skus = _fit_to_routings(skus, routing, sites)
     sales_orders = _sales_orders(skus, rng, numbering, scale, as_of)
     projects = max(3, len(families.number) // 100)
     project_orders, milestones = _projects(skus, projects, rng, numbering, scale, as_of)
-    return {
+    sales_orders = pl.concat([sales_orders, project_orders], how="diagonal_relaxed")
+    forecast = _forecast(skus, rng, as_of)
+    demand = _independent_demand(skus, sales_orders, forecast)
+    tables = {
         "items": items.frame.with_columns(unit_cost=np.round(np.maximum(unit_cost, 0.01), 2)),
         "bom": bom.frame,
         "skus": skus,
-        "routings": routings,
-        "sales_orders": pl.concat([sales_orders, project_orders], how="diagonal_relaxed"),
-        "forecast": _forecast(skus, rng, as_of),
+        "routings": routing.frame,
+        "sales_orders": sales_orders,
+        "forecast": forecast,
         "milestones": milestones,
     } | _stock_and_supply(skus, rng, numbering, as_of)
+    on_hand = tables["on_hand"].filter(pl.col("status") == "available")
+    available = np.bincount(on_hand["sku_row"], weights=on_hand["qty"], minlength=skus.height)
+    return Block(tables, _work_center_load(skus, items, bom, routing, demand, available, sites))
 
 
 @dataclass(frozen=True)
@@ -987,7 +1095,7 @@ def _family_skus(
     customer_demand = np.select(
         [transfer, direct_sales], [sku_volume, weekly_volume[item] * share / plant_count[item]], 0.0
     )
-    return _sku_frame(
+    frame = _sku_frame(
         rng,
         item_id=items.item_id.gather(item),
         location_no=location_no,
@@ -1002,6 +1110,10 @@ def _family_skus(
         supplier=rng.integers(0, scale.suppliers, len(family))[item],
         source_plant=source_plant,
         customer_demand=customer_demand,
+    )
+    # where each SKU's item is in the block, and the plant whose production supplies it
+    return frame.with_columns(
+        item_row=item, supplying_plant=np.where(transfer, source_plant, plant)
     )
 
 
@@ -1064,7 +1176,7 @@ def _sku_frame(
             "discrete": discrete,
             "operations": np.zeros(len(item_id), np.int64),  # routing steps, set for make SKUs
         }
-    )
+    ).with_columns(typical_lot=_typical_lot())
 
 
 def _replenishment_policies(
@@ -1083,7 +1195,11 @@ def _replenishment_policies(
     def where(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
         return np.where(mask, values, np.nan)
 
-    lot_size = where(policy == FIXED, weeks_of_volume(2, 6))
+    # production lots cover fewer weeks than purchases: shops build weekly or fortnightly
+    make = replenishment == MAKE
+    period_days = rng.choice([7, 14, 28], n, p=[0.5, 0.3, 0.2])
+    lot_weeks = rng.uniform(2, 6, n) * np.where(make, 0.5, 1.0)
+    lot_size = where(policy == FIXED, _round_nice(weekly_volume * lot_weeks))
     min_qty = where(rng.random(n) < 0.15, weeks_of_volume(0.5, 2))
     multiple = where(rng.random(n) < MULTIPLE_SHARE[replenishment], rng.choice(PACK_SIZES, n))
     max_qty = np.fmax(np.fmax(weeks_of_volume(8, 20), min_qty), np.fmax(lot_size, multiple))
@@ -1094,9 +1210,7 @@ def _replenishment_policies(
         replenishment == TRANSFER, TRANSFER_SAFETY_STOCK_SHARE, SAFETY_STOCK_SHARE[kind]
     )
     eoq = (policy == EOQ) | (policy == WAGNER_WHITIN)  # both weigh order against holding cost
-    setup_or_ordering_cost = np.where(
-        replenishment == MAKE, rng.uniform(80, 400, n), rng.uniform(25, 150, n)
-    )
+    setup_or_ordering_cost = np.where(make, rng.uniform(80, 400, n), rng.uniform(25, 150, n))
     return {
         "safety_stock": _nullable(where(rng.random(n) < safety_share, weeks_of_volume(0.5, 2))),
         "lot_policy": pl.Series(LOT_POLICIES).gather(policy),
@@ -1105,7 +1219,8 @@ def _replenishment_policies(
         "max_qty": _nullable(max_qty),
         "multiple": _nullable(multiple),
         "period_days": _nullable(
-            where(policy == PERIOD, rng.choice([7, 14, 28], n, p=[0.5, 0.3, 0.2])), pl.Int64
+            where(policy == PERIOD, np.where(make, np.minimum(period_days, 14), period_days)),
+            pl.Int64,
         ),
         "order_cost": _nullable(where(eoq, np.round(setup_or_ordering_cost))),
         "holding_rate": _nullable(where(eoq, np.round(rng.uniform(0.15, 0.30, n), 2))),
@@ -1118,14 +1233,27 @@ def _replenishment_policies(
     }
 
 
-def _routings(
-    skus: pl.DataFrame, sites: Sites, rng: np.random.Generator
-) -> tuple[pl.DataFrame, np.ndarray]:
+@dataclass(frozen=True)
+class BlockRoutings:
+    """Routing rows of a block's make SKUs, as arrays per row and as routings.csv rows."""
+
+    sku_row: np.ndarray
+    center: np.ndarray  # work centre row of Sites
+    run_minutes: np.ndarray  # per unit, as written
+    setup_minutes: np.ndarray  # as written
+    # the row of its operation whose work centre sorts first, the one capacity planning loads
+    is_loaded: np.ndarray
+    operations: np.ndarray  # per SKU of the block, 0 for all but make SKUs
+    frame: pl.DataFrame
+
+
+def _routings(skus: pl.DataFrame, sites: Sites, rng: np.random.Generator) -> BlockRoutings:
     """Operations of make SKUs in process order, some with an alternative work centre.
 
     Finished goods are assembled, maybe tested and packed; subassemblies take
     one to four of cutting, machining, welding, painting, assembly and
-    testing. Returns the routing rows and the operation count per SKU.
+    testing. Run minutes per unit are the process's, capped so a week of the
+    SKU's volume runs in MAX_WEEKLY_RUN_MINUTES.
     """
     kind = skus["kind"].to_numpy()
     make = np.flatnonzero((skus["replenishment"] == "make").to_numpy())
@@ -1154,6 +1282,7 @@ def _routings(
         primary + 1 + (rng.random(len(row)) * (count - 1)).astype(np.int64)
     ) % np.maximum(count, 1)
     run = np.array([p.run_minutes for p in PROCESSES])[process] * rng.lognormal(0, 0.5, len(row))
+    run = np.minimum(run, MAX_WEEKLY_RUN_MINUTES / skus["weekly_volume"].to_numpy()[make][row])
     setup = np.array([p.setup_minutes for p in PROCESSES])[process] * rng.lognormal(
         0, 0.4, len(row)
     )
@@ -1173,21 +1302,152 @@ def _routings(
     setup_family += pl.Series(list(SETUP_FAMILIES)).gather(family % len(SETUP_FAMILIES))
     family_setups = np.array([p.family_setups for p in PROCESSES])[process]
     without_setup_family = np.flatnonzero(~family_setups)
+    run_minutes = np.maximum(np.round(run_minutes, 2), 0.01)
+    setup_minutes = np.maximum(5 * np.round(setup[operation] / 5), 5.0)
+    first_of_operation = np.r_[True, operation[1:] != operation[:-1]]
+    loaded_center = np.minimum.reduceat(center, np.flatnonzero(first_of_operation))
     frame = pl.DataFrame(
         {
             "item_id": skus["item_id"].gather(sku_row),
             "location_id": skus["location_id"].gather(sku_row),
             "op_seq": op_seq[operation].astype(np.int64),
             "work_center_id": sites.work_center_id.gather(center),
-            "run_minutes_per_unit": np.maximum(np.round(run_minutes, 2), 0.01),
-            "setup_minutes": np.maximum(5 * np.round(setup[operation] / 5), 5.0),
+            "run_minutes_per_unit": run_minutes,
+            "setup_minutes": setup_minutes,
             "skill": pl.Series([p.skill for p in PROCESSES]).gather(process),
             "setup_family": setup_family.scatter(without_setup_family, None),
         }
     )
     operations_per_sku = np.zeros(skus.height, np.int64)
     operations_per_sku[make] = selected.sum(axis=1)
-    return frame, operations_per_sku
+    return BlockRoutings(
+        sku_row=sku_row,
+        center=center,
+        run_minutes=run_minutes,
+        setup_minutes=setup_minutes,
+        is_loaded=center == loaded_center[np.cumsum(first_of_operation) - 1],
+        operations=operations_per_sku,
+        frame=frame,
+    )
+
+
+def _fit_to_routings(skus: pl.DataFrame, routing: BlockRoutings, sites: Sites) -> pl.DataFrame:
+    """Make SKUs' lots capped at what one shift runs, and lead times from their routing.
+
+    ``max_qty`` is the largest lot every operation (alternatives included) runs
+    within MAX_OPERATION_MINUTES, in whole multiples; lot sizes and minimums
+    stay below it. The lead time is the routing's hours for a typical lot at
+    one shift a day plus QUEUE_DAYS_PER_OPERATION, in calendar days. Sets the
+    planning columns ``operations`` and ``typical_lot`` (after the caps).
+    """
+    efficiency = sites.efficiency[routing.center]
+    fitting = (MAX_OPERATION_MINUTES * efficiency - routing.setup_minutes) / routing.run_minutes
+    shift_lot = np.full(skus.height, np.inf)
+    np.minimum.at(shift_lot, routing.sku_row, np.maximum(np.floor(fitting), 1))
+    make = (skus["replenishment"] == "make").to_numpy()
+    multiple = skus["multiple"].to_numpy()
+    multiple = np.where(make & (multiple > shift_lot), np.nan, multiple)
+    step = np.fmax(multiple, 1)
+    max_qty = np.fmin(skus["max_qty"].to_numpy(), shift_lot)
+    max_qty = np.where(make, np.floor(max_qty / step) * step, skus["max_qty"].to_numpy())
+
+    def below_max(column: str) -> np.ndarray:
+        values = skus[column].to_numpy()
+        return np.where(make, np.minimum(values, max_qty), values)  # NaN stays NaN
+
+    skus = skus.with_columns(
+        lot_size=_nullable(below_max("lot_size")),
+        min_qty=_nullable(below_max("min_qty")),
+        max_qty=_nullable(max_qty),
+        multiple=_nullable(multiple),
+        operations=routing.operations,
+    ).with_columns(typical_lot=_typical_lot())
+    typical_lot = skus["typical_lot"].to_numpy()[routing.sku_row]
+    work_minutes = (routing.setup_minutes + typical_lot * routing.run_minutes) / efficiency
+    work_days = np.bincount(
+        routing.sku_row[routing.is_loaded],
+        weights=work_minutes[routing.is_loaded] / (SHIFT_HOURS * 60),
+        minlength=skus.height,
+    )
+    working_days = work_days + QUEUE_DAYS_PER_OPERATION * routing.operations
+    lead_time = np.ceil(working_days * 7 / 5).astype(np.int64)
+    return skus.with_columns(
+        lead_time_days=pl.Series(np.where(make, lead_time, skus["lead_time_days"].to_numpy()))
+    )
+
+
+def _typical_lot() -> pl.Expr:
+    """Units a planned order of a SKU typically holds: what its lot policy covers of its
+    weekly volume, at least its minimum and one, in its multiples, at most its maximum."""
+    policy = pl.col("lot_policy")
+    cover_weeks = (
+        pl.when(policy == "period")
+        .then(pl.col("period_days") / 7)
+        .when(policy.is_in(["eoq", "wagner_whitin"]))
+        .then(2.0)
+        .otherwise(1.0)
+    )
+    lot = (
+        pl.when(policy == "fixed").then("lot_size").otherwise(pl.col("weekly_volume") * cover_weeks)
+    )
+    lot = pl.max_horizontal(lot, "min_qty", 1.0)
+    multiple = pl.col("multiple").fill_null(1.0)
+    return pl.min_horizontal((lot / multiple).ceil() * multiple, "max_qty")
+
+
+def _independent_demand(
+    skus: pl.DataFrame, sales_orders: pl.DataFrame, forecast: pl.DataFrame
+) -> np.ndarray:
+    """Units each SKU of the block is to deliver over the horizon: its forecast, or its open
+    orders where they exceed it (they consume the forecast)."""
+    ordered = np.bincount(
+        sales_orders["sku_row"], weights=sales_orders["qty_open"], minlength=skus.height
+    )
+    forecasted = np.bincount(forecast["sku_row"], weights=forecast["qty"], minlength=skus.height)
+    return np.maximum(ordered, forecasted)
+
+
+def _work_center_load(
+    skus: pl.DataFrame,
+    items: BlockItems,
+    bom: BlockBom,
+    routing: BlockRoutings,
+    demand: np.ndarray,
+    available: np.ndarray,
+    sites: Sites,
+) -> np.ndarray:
+    """Average minutes a week each work centre needs for the block's independent demand
+    (the unconstrained load): netted, level by level, against the available stock above
+    safety stock at each SKU, and rolled down the BOM to the subassemblies of the plants
+    that make it. Open orders are part of that production, so not counted apart."""
+    item_row, plant = skus["item_row"].to_numpy(), skus["supplying_plant"].to_numpy()
+    transfer = (skus["replenishment"] == "transfer").to_numpy()
+    at_plant = ~transfer
+    surplus = available - skus["safety_stock"].fill_null(0).to_numpy()  # < 0: to build up
+    shape = (len(items.family), sites.plants)
+    gross, plant_surplus = np.zeros(shape), np.zeros(shape)  # units per item and plant
+    np.add.at(gross, (item_row[at_plant], plant[at_plant]), demand[at_plant])
+    np.add.at(plant_surplus, (item_row[at_plant], plant[at_plant]), surplus[at_plant])
+    shipped = np.maximum(demand[transfer] - surplus[transfer], 0)
+    np.add.at(gross, (item_row[transfer], plant[transfer]), shipped)
+    made = bom.component < len(items.family)  # consumables are bought
+    parent, component = bom.parent[made], bom.component[made]
+    per_parent = bom.quantity_per_parent[made]
+    production = np.zeros(shape)
+    for level in range(MAX_BOM_LEVELS):  # components sit on deeper levels
+        on_level = items.level == level
+        production[on_level] = np.maximum(gross[on_level] - plant_surplus[on_level], 0)
+        lines = items.level[parent] == level
+        np.add.at(gross, component[lines], per_parent[lines, None] * production[parent[lines]])
+    rows = routing.sku_row[routing.is_loaded]
+    weekly_qty = production[item_row[rows], plant[rows]] / HORIZON_WEEKS
+    orders = weekly_qty / skus["typical_lot"].to_numpy()[rows]
+    center = routing.center[routing.is_loaded]
+    minutes = (
+        weekly_qty * routing.run_minutes[routing.is_loaded]
+        + orders * routing.setup_minutes[routing.is_loaded]
+    ) / sites.efficiency[center]
+    return np.bincount(center, weights=minutes, minlength=len(sites.work_center_id))
 
 
 # --- stock and open supply --------------------------------------------------------------------
@@ -1205,16 +1465,24 @@ def _stock_and_supply(
 
 
 def _on_hand(skus: pl.DataFrame, rng: np.random.Generator, numbering: _Numbering) -> pl.DataFrame:
-    """Available stock at most SKUs, some lots on QA hold or blocked; held lots carry a lot id."""
+    """Available stock at most SKUs, some lots on QA hold or blocked; held lots carry a lot id.
+
+    Available stock is the safety stock plus the volume of the lead time and
+    half a week to two and a half weeks more: what a running network holds, so
+    the plan's first week is not a backlog of everything the horizon needs.
+    """
     n = skus.height
     volume = skus["weekly_volume"].to_numpy()
-    weeks = {"available": (0.2, 3.0), "qa_hold": (0.2, 1.0), "blocked": (0.05, 0.5)}
+    safety_stock = skus["safety_stock"].fill_null(0).to_numpy()
+    pipeline = volume * skus["lead_time_days"].to_numpy() / 7 + safety_stock
+    weeks = {"available": (0.5, 2.5), "qa_hold": (0.2, 1.0), "blocked": (0.05, 0.5)}
     sku, status, qty = [], [], []
     for code, name in enumerate(STOCK_STATUSES):
         holding = np.flatnonzero(rng.random(n) < STOCK_STATUS_SHARE[name])
         sku.append(holding)
         status.append(np.full(len(holding), code))
-        qty.append(volume[holding] * rng.uniform(*weeks[name], len(holding)))
+        held = volume[holding] * rng.uniform(*weeks[name], len(holding))
+        qty.append(held + (pipeline[holding] if name == "available" else 0))
     sku, status, qty = (np.concatenate(a) for a in (sku, status, qty))
     order = np.lexsort((status, sku))
     sku, status, qty = sku[order], status[order], qty[order]
@@ -1224,6 +1492,7 @@ def _on_hand(skus: pl.DataFrame, rng: np.random.Generator, numbering: _Numbering
         {
             "item_id": skus["item_id"].gather(sku),
             "location_id": skus["location_id"].gather(sku),
+            "sku_row": sku,  # planning column: the SKU row, not written
             "qty": _quantity(qty, skus["discrete"].to_numpy()[sku]),
             "status": pl.Series(STOCK_STATUSES).gather(status),
             "lot_id": _nullable_codes("LOT-", np.where(with_lot, lot_number, -1), 7),
@@ -1252,7 +1521,7 @@ def _purchase_orders(
             "po_line": pl.Series(_rank_in_run(new_po) + 1).cast(pl.String),
             "item_id": skus["item_id"].gather(sku),
             "location_id": location_id,
-            "qty_open": _order_quantity(skus, sku, rng),
+            "qty_open": _order_quantity(skus, sku, _weeks_of_volume(skus, sku, rng)),
             "due_date": _dates(as_of, due),
             "supplier_id": supplier_id,
         }
@@ -1280,7 +1549,9 @@ def _work_orders(
             "wo_id": _codes("WO-", numbering.take("work_order", n) + np.arange(n), 7),
             "item_id": skus["item_id"].gather(sku),
             "location_id": skus["location_id"].gather(sku),
-            "qty_open": _order_quantity(skus, sku, rng),
+            "qty_open": _order_quantity(
+                skus, sku, skus["typical_lot"].to_numpy()[sku] * rng.uniform(0.6, 1.0, n)
+            ),
             "start_date": _dates(as_of, start),
             "due_date": _dates(as_of, start + lead_time),
             "status": pl.Series(WORK_ORDER_STATUSES).gather(status),
@@ -1306,23 +1577,26 @@ def _transfers(
             "item_id": skus["item_id"].gather(sku),
             "from_location_id": skus["source_location_id"].gather(sku),
             "to_location_id": skus["location_id"].gather(sku),
-            "qty": _order_quantity(skus, sku, rng),
+            "qty": _order_quantity(skus, sku, _weeks_of_volume(skus, sku, rng)),
             "ship_date": _dates(as_of, ship),
             "receipt_date": _dates(as_of, ship + lead_time),
         }
     )
 
 
-def _order_quantity(skus: pl.DataFrame, sku: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One to four weeks of volume, rounded up to the SKU's lot size and order multiple."""
-    qty = _quantity(
-        skus["weekly_volume"].to_numpy()[sku] * rng.uniform(1, 4, len(sku)),
-        skus["discrete"].to_numpy()[sku],
-    )
+def _weeks_of_volume(skus: pl.DataFrame, sku: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One to four weeks of each SKU's volume: what a purchase or a transfer orders."""
+    return skus["weekly_volume"].to_numpy()[sku] * rng.uniform(1, 4, len(sku))
+
+
+def _order_quantity(skus: pl.DataFrame, sku: np.ndarray, qty: np.ndarray) -> np.ndarray:
+    """``qty`` in the SKU's units, rounded up to its lot size and order multiple, at most its
+    maximum lot."""
+    qty = _quantity(qty, skus["discrete"].to_numpy()[sku])
     for rounding in ("lot_size", "multiple"):
         step = skus[rounding].to_numpy()[sku]
         qty = np.where(np.isnan(step), qty, np.ceil(qty / step) * step)
-    return qty
+    return np.fmin(qty, skus["max_qty"].to_numpy()[sku])
 
 
 # --- demand -----------------------------------------------------------------------------------
@@ -1358,6 +1632,7 @@ def _sales_orders(
             "so_id": _codes("SO-", numbering.take("sales_order", orders) + order, 7),
             "so_line": pl.Series(_rank_in_run(new_order) + 1).cast(pl.String),
             "item_id": skus["item_id"].gather(sku),
+            "sku_row": sku,  # planning column: the block SKU, not written
             "location_id": skus["location_id"].gather(sku),
             "qty_open": np.maximum(np.ceil(demand[sku] * rng.lognormal(-0.7, 0.6, n)), 1.0),
             "due_date": _dates(as_of, due),
@@ -1416,6 +1691,7 @@ def _projects(
             "so_id": _codes("SO-", so_number[milestone], 7),
             "so_line": pl.Series(_repeat_rank(lines) + 1).cast(pl.String),
             "item_id": skus["item_id"].gather(sku),
+            "sku_row": sku,  # planning column: the block SKU, not written
             "location_id": skus["location_id"].gather(sku),
             "qty_open": rng.integers(1, 6, len(milestone)).astype(np.float64),
             "due_date": _dates(as_of, due[milestone]),
@@ -1458,6 +1734,7 @@ def _forecast(skus: pl.DataFrame, rng: np.random.Generator, as_of: date) -> pl.D
     return pl.DataFrame(
         {
             "item_id": skus["item_id"].gather(sku),
+            "sku_row": sku,  # planning column: the block SKU, not written
             "location_id": skus["location_id"].gather(sku),
             "period_start": _dates(as_of, period_start),
             "qty": rng.poisson(demand[sku] * season).astype(np.int64),

@@ -11,6 +11,7 @@ import pytest
 
 from planning.contract import (
     EXTRACT_FILES,
+    EXTRACT_FILES_BY_NAME,
     MANIFEST_FILE,
     MANIFEST_KEYS,
     ExtractFile,
@@ -320,10 +321,11 @@ def test_people_have_every_skill_routings_need_at_each_plant(
     assert tables["personnel"]["person_id"].is_duplicated().any()  # multi-skilled people
 
 
-def test_shifts_include_nights_ending_next_day(tables: dict[str, pl.DataFrame]) -> None:
-    shifts = tables["shifts"]
+def test_busy_work_centers_run_nights_ending_next_day(tmp_path: Path) -> None:
+    generate_extract(tmp_path, skus=3_000, seed=7, as_of=AS_OF)
+    shifts = read(tmp_path, EXTRACT_FILES_BY_NAME["shifts"])
     assert shifts.filter(pl.col("end_time") <= pl.col("start_time")).height > 0
-    assert set(shifts["weekday"]) >= {0, 1, 2, 3, 4}
+    assert set(shifts["weekday"]) >= {0, 1, 2, 3, 4, 5}
 
 
 def test_downtime_falls_in_the_first_weeks(tables: dict[str, pl.DataFrame]) -> None:
@@ -477,3 +479,71 @@ def test_quantities_of_integer_qty_items_are_whole_in_every_file(
         for qty in quantities:
             values = rows[qty].drop_nulls()
             assert (values == values.round(0)).all(), f"{name}.{qty}"
+
+
+# --- plants sized to their load ---------------------------------------------------------------
+
+
+def _operations(tables: dict[str, pl.DataFrame], orders: pl.DataFrame, qty: str) -> pl.DataFrame:
+    """Minutes each routing row (alternatives included) of each order takes: (setup + qty x
+    run) / efficiency, as the scheduler counts them."""
+    return (
+        orders.join(tables["routings"], on=["item_id", "location_id"])
+        .join(tables["work_centers"], on="work_center_id", suffix="_center")
+        .with_columns(
+            minutes=(pl.col("setup_minutes") + pl.col(qty) * pl.col("run_minutes_per_unit"))
+            / pl.col("efficiency")
+        )
+    )
+
+
+def test_a_largest_lot_runs_each_operation_within_one_shift(
+    tables: dict[str, pl.DataFrame],
+) -> None:
+    make = tables["skus"].filter(pl.col("replenishment") == "make")
+    assert make["max_qty"].null_count() == 0
+    assert make.filter(pl.col("lot_size") > pl.col("max_qty")).height == 0
+    assert make.filter(pl.col("min_qty") > pl.col("max_qty")).height == 0
+    assert _operations(tables, make, "max_qty")["minutes"].max() <= 8 * 60
+    open_orders = _operations(tables, tables["open_work_orders"], "qty_open")
+    assert open_orders["minutes"].max() <= 8 * 60
+
+
+def test_production_lead_times_cover_the_routing_at_one_shift_a_day(
+    tables: dict[str, pl.DataFrame],
+) -> None:
+    work = (
+        _operations(tables, tables["open_work_orders"], "qty_open")
+        .group_by("wo_id", "item_id", "location_id", "op_seq")
+        .agg(pl.col("minutes").min())
+        .group_by("wo_id", "item_id", "location_id")
+        .agg(work_days=pl.col("minutes").sum() / (8 * 60), operations=pl.len())
+        .join(tables["skus"], on=["item_id", "location_id"])
+    )
+    working_days = pl.col("lead_time_days") * 5 / 7
+    assert work.filter(working_days < pl.col("work_days") + pl.col("operations")).height == 0
+
+
+def test_every_unit_on_a_shift_has_a_qualified_person_on_it(
+    tables: dict[str, pl.DataFrame],
+) -> None:
+    skill_of = {"CUT": "cutting", "MCH": "machining", "WLD": "welding", "PNT": "painting"}
+    skill_of |= {"ASM": "assembly", "TST": "testing", "PCK": "packing"}
+    running = (
+        tables["shifts"]
+        .select("work_center_id", "start_time")
+        .unique()
+        .join(tables["work_centers"], on="work_center_id")
+        .with_columns(
+            skill=pl.col("work_center_id").str.slice(5, 3).replace_strict(skill_of),
+        )
+        .group_by("location_id", "skill", "start_time")
+        .agg(units=pl.col("capacity_units").sum())
+    )
+    crews = (
+        tables["personnel"]
+        .group_by("location_id", "skill", start_time="shift_start")
+        .agg(people=pl.len())
+    )
+    staffed = running.join(crews, on=["location_id", "skill", "start_time"], how="left")
+    assert staffed.filter(pl.col("people").fill_null(0) < pl.col("units")).height == 0
