@@ -5,8 +5,11 @@ fct_work_center_windows mart), so a week with a holiday has fewer.
 
 Infinite loading, as CRP is: every open and planned work order's remaining
 operations on their first alternative work center (by id), spread evenly from
-the order's start to its due date. ``mps_required_hours`` is the part that end items' orders
-need, the rough-cut check of the master production schedule.
+the order's start to its due date, each on a working day of the plant (the one
+at or before its place in the spread, else the first after the order's start:
+a holiday never holds load the plant cannot work). ``mps_required_hours`` is the
+part that end items' orders need, the rough-cut check of the master production
+schedule.
 """
 
 from __future__ import annotations
@@ -93,6 +96,7 @@ def _required_hours(inputs: ShopInputs, mps_skus: pl.DataFrame, as_of: date) -> 
             load_date=pl.col("start_date")
             + pl.duration(days=(pl.col("span") * pl.col("step") / pl.col("steps")).floor())
         )
+        .pipe(_on_working_days, inputs.calendar)
         .group_by("work_center_id", week_start=pl.col("load_date").dt.truncate("1w"))
         .agg(
             required_hours=pl.col("duration_minutes").sum() / 60,
@@ -102,6 +106,41 @@ def _required_hours(inputs: ShopInputs, mps_skus: pl.DataFrame, as_of: date) -> 
             / 60,
         )
     )
+
+
+def _on_working_days(loads: pl.DataFrame, calendar: pl.DataFrame) -> pl.DataFrame:
+    """``loads`` (location_id, start_date, load_date) with each load_date the plant
+    does not work (per ``calendar``, plant_orders.CALENDAR) moved to its working day
+    at or before it, or, when that is before the order's start, the first one after.
+    Dates outside the calendar (the horizon) stay."""
+    closed = calendar.filter(~pl.col("is_working_day")).select(
+        "location_id", load_date="calendar_date", is_closed=pl.lit(True)
+    )
+    working = (
+        calendar.filter("is_working_day")
+        .select("location_id", "calendar_date")
+        .sort("calendar_date")
+    )
+    moved = loads.join(closed, on=["location_id", "load_date"], how="left").sort("load_date")
+    for strategy, name in (("backward", "previous_date"), ("forward", "next_date")):
+        moved = moved.join_asof(
+            working.rename({"calendar_date": name}),
+            left_on="load_date",
+            right_on=name,
+            by="location_id",
+            strategy=strategy,
+            check_sortedness=False,  # sorted as a whole, so within each location too
+        )
+    previous = pl.col("previous_date")
+    return moved.with_columns(
+        load_date=pl.when(pl.col("is_closed").fill_null(False))
+        .then(
+            pl.coalesce(
+                pl.when(previous >= pl.col("start_date")).then(previous), "next_date", "load_date"
+            )
+        )
+        .otherwise("load_date")
+    ).drop("is_closed", "previous_date", "next_date")
 
 
 def _available_hours(inputs: ShopInputs, weeks: pl.DataFrame, as_of: date) -> pl.DataFrame:

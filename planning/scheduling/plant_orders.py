@@ -1,6 +1,6 @@
 """The plant's side of the plan: which work orders to schedule, with what release
 and due times, from the warehouse's shop-floor marts (routings, work centers and
-their available windows and downtime, personnel, the plants' holidays, open work
+their available windows and downtime, personnel, the locations' calendars, open work
 orders and their remaining operations) and the material plan of the run (planned work orders, and
 the pegging that says when each order's components arrive).
 
@@ -40,8 +40,8 @@ QUERIES = {
     "downtime": "select work_center_id, start_at, end_at from marts.fct_work_center_downtime",
     "personnel": """select person_id, location_id, skill, shift_start, shift_end
         from marts.dim_person_skills""",
-    "holidays": """select location_id, calendar_date as holiday_date
-        from marts.fct_location_calendar where is_holiday""",
+    "calendar": """select location_id, calendar_date, is_holiday, is_working_day
+        from marts.fct_location_calendar""",
     "open_work_orders": """select wo_id as order_id, item_id, location_id, qty_open as qty,
         start_date, due_date, work_order_status as status, ops_completed
         from marts.fct_open_work_orders""",
@@ -59,7 +59,13 @@ PERSONNEL = {
     "shift_start": pl.Time,
     "shift_end": pl.Time,
 }
-HOLIDAYS = {"location_id": pl.String, "holiday_date": pl.Date}
+# each location's days of the planning horizon
+CALENDAR = {
+    "location_id": pl.String,
+    "calendar_date": pl.Date,
+    "is_holiday": pl.Boolean,
+    "is_working_day": pl.Boolean,  # a plant's: open, with shift hours
+}
 MATERIAL_READY = {"order_id": pl.String, "ready_date": pl.Date}
 WORK_ORDERS = {
     "order_id": pl.String,
@@ -87,7 +93,7 @@ class ShopInputs:
     work_orders: pl.DataFrame  # WORK_ORDERS: open ones and the plan's, to schedule or load
     open_operations: pl.DataFrame  # OPEN_OPERATIONS: what the open work orders have left
     material_ready: pl.DataFrame  # MATERIAL_READY: when an order's components have all arrived
-    holidays: pl.DataFrame  # HOLIDAYS: the days of the horizon a location is closed
+    calendar: pl.DataFrame  # CALENDAR: holidays and working days in the horizon
 
 
 def read_shop_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> ShopInputs:
@@ -95,7 +101,7 @@ def read_shop_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> ShopInputs:
     frames = {name: con.sql(query).pl() for name, query in QUERIES.items()}
     schemas = {"routings": ROUTINGS_SCHEMA, "work_centers": WORK_CENTERS_SCHEMA}
     schemas |= {"windows": WINDOWS, "downtime": DOWNTIME, "personnel": PERSONNEL}
-    schemas |= {"holidays": HOLIDAYS}
+    schemas |= {"calendar": CALENDAR}
     schemas |= {"open_operations": OPEN_OPERATIONS}
     frames |= {name: frames[name].cast(dict(schema)) for name, schema in schemas.items()}
     planned = con.sql(
@@ -197,8 +203,8 @@ def schedule_plant(
         horizon_minutes,
     )
     people = inputs.personnel.filter(pl.col("location_id") == plant)
-    holidays = inputs.holidays.filter(pl.col("location_id") == plant)["holiday_date"]
-    availability = personnel_availability(people, as_of, horizon_days, holidays)
+    holidays = inputs.calendar.filter(pl.col("location_id") == plant, "is_holiday")
+    availability = personnel_availability(people, as_of, horizon_days, holidays["calendar_date"])
     operations, unstaffed = staffable(operations, people, availability)
     outcome = schedule_operations(
         operations,

@@ -85,7 +85,7 @@ def test_the_scheduler_reads_every_shop_input_from_the_marts(
         "windows": 44,
         "downtime": 1,
         "personnel": 3,
-        "holidays": 0,  # the tiny extract has none: test_holiday_calendars.py adds some
+        "calendar": 3 * 28,
         "open_work_orders": 3,
         "open_operations": 2,
     }

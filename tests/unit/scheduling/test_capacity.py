@@ -13,7 +13,7 @@ from polars.testing import assert_frame_equal
 
 from planning.scheduling.capacity import CAPACITY_LOAD, capacity_load
 from planning.scheduling.plant_orders import (
-    HOLIDAYS,
+    CALENDAR,
     OPEN_OPERATIONS,
     WINDOWS,
     WORK_ORDERS,
@@ -37,6 +37,7 @@ def _inputs(
     routings: pl.DataFrame | None = None,
     work_orders: pl.DataFrame | None = None,
     open_operations: pl.DataFrame | None = None,
+    calendar: pl.DataFrame | None = None,
 ) -> ShopInputs:
     return ShopInputs(
         routings=_frame(ROUTINGS) if routings is None else routings,
@@ -47,7 +48,7 @@ def _inputs(
         work_orders=_frame(WORK_ORDERS) if work_orders is None else work_orders,
         open_operations=_frame(OPEN_OPERATIONS) if open_operations is None else open_operations,
         material_ready=pl.DataFrame(schema={"order_id": pl.String, "ready_date": pl.Date}),
-        holidays=_frame(HOLIDAYS),  # cut out of the windows already
+        calendar=_frame(CALENDAR) if calendar is None else calendar,  # no dates: all stay
     )
 
 
@@ -177,4 +178,47 @@ def test_an_operation_with_alternatives_loads_one_of_them_with_its_efficiency():
     assert load.select("work_center_id", "required_hours", "mps_required_hours").rows() == [
         ("A", 80 / 60, 80 / 60),
         ("B", 0.0, 0.0),
+    ]
+
+
+def test_load_falls_on_working_days_and_a_shutdown_week_has_neither_hours_nor_load():
+    # 21 days from Monday 2025-01-06. P1 works Monday to Friday; Wednesday 01-08 is
+    # a holiday and week 2 (01-13 to 01-17) a shutdown. M1's windows, as the mart
+    # gives them: 08:00-16:00 on the working days. FG has three 60-minute operations.
+    days = [AS_OF + timedelta(days=day) for day in range(21)]
+    holidays = {date(2025, 1, 8), *days[7:12]}
+    calendar = _frame(
+        CALENDAR,
+        *[("P1", day, day in holidays, day.weekday() < 5 and day not in holidays) for day in days],
+    )
+    work_days = calendar.filter("is_working_day")["calendar_date"]
+    windows = _frame(WINDOWS, *[_window("M1", day, 8, 16) for day in work_days])
+    routings = _frame(
+        ROUTINGS, *[("FG", "P1", seq, "M1", 60.0, None, None, None) for seq in (10, 20, 30)]
+    )
+    work_orders = _frame(
+        WORK_ORDERS,
+        # spread on 01-06, 01-07 and 01-08, the holiday: back to Tuesday 01-07
+        ("PWO1", "FG", "P1", 1.0, date(2025, 1, 6), date(2025, 1, 9), "proposed", 0),
+        # 01-09, Saturday 01-11 and Monday 01-13 (shutdown): both back to Friday 01-10
+        ("PWO2", "FG", "P1", 1.0, date(2025, 1, 9), date(2025, 1, 16), "proposed", 0),
+        # starts in the shutdown: 01-14, 01-16, 01-18, each to the first working day
+        # after its start, Monday 01-20, as the day before is before the start
+        ("WO3", "FG", "P1", 1.0, date(2025, 1, 14), date(2025, 1, 20), "planned", 0),
+    )
+    open_operations = routings.select(pl.lit("WO3").alias("order_id"), pl.all())
+    inputs = _inputs(
+        _frame(WORK_CENTERS, ("M1", "P1", 1, None)),
+        windows,
+        routings,
+        work_orders,
+        open_operations,
+        calendar,
+    )
+    load = capacity_load(inputs, _frame(MPS_SKUS), AS_OF, 21)
+    # available: 4 days x 8 h, none in the shutdown week, then 5 x 8 h
+    assert load.select("week_start", "required_hours", "available_hours").rows() == [
+        (WEEK_1, 6.0, 32.0),
+        (WEEK_2, 0.0, 0.0),
+        (date(2025, 1, 20), 3.0, 40.0),
     ]

@@ -20,8 +20,8 @@ from scheduling_checks import violations
 from planning.config import SolverSettings
 from planning.scheduling.plant_orders import (
     AFTER_HORIZON,
+    CALENDAR,
     DOWNTIME,
-    HOLIDAYS,
     MATERIAL_READY,
     OPEN_OPERATIONS,
     PERSONNEL,
@@ -57,7 +57,7 @@ def _inputs(**frames: pl.DataFrame) -> ShopInputs:
         "work_orders": WORK_ORDERS,
         "open_operations": OPEN_OPERATIONS,
         "material_ready": MATERIAL_READY,
-        "holidays": HOLIDAYS,
+        "calendar": CALENDAR,
     }
     return ShopInputs(**{name: frames.get(name, _frame(schema)) for name, schema in empty.items()})
 
