@@ -31,35 +31,35 @@ def test_inventory_position(tiny_marts: duckdb.DuckDBPyConnection) -> None:
         tiny_marts,
         """
         select sku_id, available, qa_hold, blocked, on_order, in_transit, allocated,
-               net_available, horizon_demand, days_of_supply
+               net_available, horizon_demand
         from marts.fct_inventory_position
         order by sku_id
         """,
     )
-    # (sku, available, qa_hold, blocked, on_order, in_transit, allocated, net, demand, dos)
-    # net = available + on_order + in_transit - allocated; dos = available / (demand / 28)
+    # (sku, available, qa_hold, blocked, on_order, in_transit, allocated, net, demand)
+    # net = available + on_order + in_transit - allocated; demand known before planning
     rows = [
         # 7 + 0 + 6 (T1 shipped 11-20) - 24 (SO 3 past due + 4 + 2 + 15; SO4 is after the
-        # horizon); demand 24 + forecast 4 + 12 = 40; 7 / (40 / 28) = 4.9. T2 is not shipped.
-        ("BIKE@DC1", 7, 0, 1, 0, 6, 24, -11, 40, 4.9),
-        # WO1 8 on order; SO5 2 allocated; demand SO5 2 + T2 ships 4 = 6; 12 / (6 / 28) = 56
-        ("BIKE@P1", 12, 3, 0, 8, 0, 2, 18, 6, 56.0),
-        # PO100/2 100 (past due still on order); WO3 needs 5 x 2 = 10; 200 / (10 / 28) = 560
-        ("BOLT@P1", 200, 0, 0, 100, 0, 0, 300, 10, 560.0),
-        # WO3 5 on order, no demand: no days of supply
-        ("FRAME@P1", 0, 0, 0, 5, 0, 0, 5, 0, None),
-        # SO6 5 (past due) + 25 forecast left of 30; 10 / (30 / 28) = 9.33
-        ("GADGET@DC1", 10, 0, 0, 0, 0, 5, 5, 30, 28 / 3),
+        # horizon); demand 24 + forecast 4 + 12 = 40. T2 is not shipped.
+        ("BIKE@DC1", 7, 0, 1, 0, 6, 24, -11, 40),
+        # WO1 8 on order; SO5 2 allocated; demand SO5 2 + T2 ships 4 = 6
+        ("BIKE@P1", 12, 3, 0, 8, 0, 2, 18, 6),
+        # PO100/2 100 (past due still on order); WO3 needs 5 x 2 = 10
+        ("BOLT@P1", 200, 0, 0, 100, 0, 0, 300, 10),
+        # WO3 5 on order, no demand
+        ("FRAME@P1", 0, 0, 0, 5, 0, 0, 5, 0),
+        # SO6 5 (past due) + 25 forecast left of 30
+        ("GADGET@DC1", 10, 0, 0, 0, 0, 5, 5, 30),
         # PO200 500 due after the horizon still counts on order; WO2 10 x 36 / 0.9 = 400
-        ("SPOKE@P2", 1000, 100, 0, 500, 0, 0, 1500, 400, 70.0),
+        ("SPOKE@P2", 1000, 100, 0, 500, 0, 0, 1500, 400),
         # PO100/1 50; WO3 needs 5 x 3 = 15 (P1's own FRAME BOM, not 4 per)
-        ("TUBE@P1", 40, 0, 0, 50, 0, 0, 90, 15, 40 * 28 / 15),
+        ("TUBE@P1", 40, 0, 0, 50, 0, 0, 90, 15),
         # WO2 needs 10 x 1 = 10, nothing on hand
-        ("TUBE@P2", 0, 0, 0, 0, 0, 0, 0, 10, 0.0),
+        ("TUBE@P2", 0, 0, 0, 0, 0, 0, 0, 10),
         # T3 ships on as_of, so it is not in transit yet
-        ("WHEEL@P1", 4, 0, 0, 0, 0, 0, 4, 0, None),
+        ("WHEEL@P1", 4, 0, 0, 0, 0, 0, 4, 0),
         # WO2 10 on order; T3 draws 20 on as_of
-        ("WHEEL@P2", 0, 0, 0, 10, 0, 0, 10, 20, 0.0),
+        ("WHEEL@P2", 0, 0, 0, 10, 0, 0, 10, 20),
     ]
     expected = pl.DataFrame(
         rows,
@@ -71,7 +71,6 @@ def test_inventory_position(tiny_marts: duckdb.DuckDBPyConnection) -> None:
             ),
             "net_available": pl.Float64,
             "horizon_demand": pl.Float64,
-            "days_of_supply": pl.Float64,
         },
         orient="row",
     )

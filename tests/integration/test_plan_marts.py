@@ -159,3 +159,33 @@ def test_weekly_projection_ends_each_week_on_the_last_balance(
         (date(2026, 12, 7), 12.0, 2.0),
         (date(2026, 12, 14), 0.0, 2.0),
     ]
+
+
+def test_days_of_supply_count_dependent_demand(
+    plan: MaterialPlan, marts: duckdb.DuckDBPyConnection
+) -> None:
+    # WHEEL@P1 has no demand of its own (none in fct_demand), only that of
+    # BIKE@P1's planned work orders, 2 wheels a bike started: its 4 available
+    # last 4 x 28 days over what they need
+    needed = plan.projected_inventory.filter(pl.col("item_id") == "WHEEL", location_id="P1")
+    requirements = needed["gross_requirements"].sum()
+    assert requirements == pytest.approx(2 * plan.work_orders.filter(item_id="BIKE")["qty"].sum())
+    known, available, days = marts.execute(
+        """select positions.horizon_demand, supply.available, supply.days_of_supply
+           from marts.fct_days_of_supply as supply
+           inner join marts.fct_inventory_position as positions using (sku_id)
+           where sku_id = 'WHEEL@P1'"""
+    ).fetchone()
+    assert (known, available) == (0.0, 4.0)
+    assert days == round(4 * 28 / requirements, 1)
+    # each week's closing balance by the same measure
+    weeks = marts.execute(
+        """select weekly.projected_on_hand_end, supply.horizon_requirements,
+                  weekly.days_of_supply
+           from marts.fct_projected_inventory_weekly as weekly
+           inner join marts.fct_days_of_supply as supply using (sku_id)
+           where sku_id = 'BIKE@DC1'"""
+    ).fetchall()
+    assert [days for *_, days in weeks] == [
+        round(balance * 28 / requirements, 1) for balance, requirements, _ in weeks
+    ]

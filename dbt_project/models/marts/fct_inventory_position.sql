@@ -40,7 +40,8 @@ supply_totals as (
     group by sku_id
 ),
 
--- fct_demand holds the horizon only, past due included
+-- fct_demand holds the horizon only, past due included; the planned orders'
+-- dependent demand is not known before planning (see fct_days_of_supply)
 demand_totals as (
     select
         sku_id,
@@ -83,11 +84,7 @@ final as (
         allocated,
         available + on_order + in_transit - allocated as net_available,
         safety_stock,
-        horizon_demand,
-        horizon_demand / {{ horizon_days() }} as avg_daily_demand,
-        case
-            when horizon_demand > 0 then available / (horizon_demand / {{ horizon_days() }})
-        end as days_of_supply
+        horizon_demand
     from positions
 )
 

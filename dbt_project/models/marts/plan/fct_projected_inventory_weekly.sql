@@ -8,6 +8,10 @@ skus as (
     select * from {{ ref('dim_skus') }}
 ),
 
+coverage as (
+    select * from {{ ref('fct_days_of_supply') }}
+),
+
 weeks as (
     select cast(week_start as date) as week_start
     from generate_series(
@@ -41,14 +45,6 @@ weekly_flows as (
     group by all
 ),
 
-horizon_demand as (
-    select
-        sku_id,
-        sum(gross_requirements) / {{ horizon_days() }} as avg_daily_requirements
-    from projected
-    group by sku_id
-),
-
 -- the balance at the end of each week: the last row on or before its last day
 week_end_balances as (
     select
@@ -74,10 +70,9 @@ final as (
         coalesce(weekly_flows.planned_receipts, 0) as planned_receipts,
         week_end_balances.projected_on_hand as projected_on_hand_end,
         sku_weeks.safety_stock,
-        case
-            when horizon_demand.avg_daily_requirements > 0
-                then week_end_balances.projected_on_hand / horizon_demand.avg_daily_requirements
-        end as days_of_supply
+        {{ days_of_supply(
+            'week_end_balances.projected_on_hand', 'coverage.horizon_requirements'
+        ) }} as days_of_supply
     from sku_weeks
     left join weekly_flows
         on sku_weeks.sku_id = weekly_flows.sku_id and sku_weeks.week_start = weekly_flows.week_start
@@ -85,7 +80,7 @@ final as (
         on
             sku_weeks.sku_id = week_end_balances.sku_id
             and sku_weeks.week_start = week_end_balances.week_start
-    left join horizon_demand on sku_weeks.sku_id = horizon_demand.sku_id
+    left join coverage on sku_weeks.sku_id = coverage.sku_id
 )
 
 select * from final
