@@ -9,6 +9,7 @@ import polars as pl
 
 from planning.config import PlanningRules
 from planning.mrp import MaterialPlan, PlanningInputs, plan_materials
+from planning.mrp.calendars import LOCATION_CALENDAR
 
 AS_OF = date(2026, 11, 23)
 HORIZON_DAYS = 28
@@ -23,6 +24,7 @@ SKU_SCHEMA = {
     "yield_rate": pl.Float64, "unit_cost": pl.Float64, "low_level_code": pl.Int32,
     "is_on_cycle": pl.Boolean, "is_mps_item": pl.Boolean,
     "on_hand": pl.Float64, "qa_hold": pl.Float64, "blocked": pl.Float64,
+    "integer_qty": pl.Boolean,
 }  # fmt: skip
 BOM_SCHEMA = {
     "parent_sku_id": pl.String, "component_sku_id": pl.String, "component_item_id": pl.String,
@@ -52,7 +54,7 @@ def sku(item: str, location: str = "PL1", **fields: object) -> dict[str, object]
         "replenishment": "buy", "lead_time_days": 0, "safety_stock": 0.0,
         "lot_policy": "lot_for_lot", "yield_rate": 1.0, "low_level_code": 0,
         "is_on_cycle": False, "is_mps_item": False, "on_hand": 0.0, "qa_hold": 0.0,
-        "blocked": 0.0, "supplier_id": "SUP",
+        "blocked": 0.0, "supplier_id": "SUP", "integer_qty": False,
     }  # fmt: skip
     row |= fields
     if row["replenishment"] == "transfer":
@@ -91,8 +93,23 @@ def receipt(
     }  # fmt: skip
 
 
-def planning_inputs(skus, bom=(), demands=(), receipts=()) -> PlanningInputs:
-    """Inputs as ``read_planning_inputs`` builds them, sku_idx by sku_id rank."""
+def calendar(location: str, holidays=(), idle=(), days: int = HORIZON_DAYS) -> list[dict]:
+    """A location's calendar rows over ``days`` days from as-of: open but on
+    ``holidays``, working but on holidays and ``idle`` days (no shift)."""
+    return [
+        {
+            "location_id": location,
+            "calendar_date": day(n),
+            "is_open_day": n not in holidays,
+            "is_working_day": n not in holidays and n not in idle,
+        }
+        for n in range(days)
+    ]
+
+
+def planning_inputs(skus, bom=(), demands=(), receipts=(), calendars=()) -> PlanningInputs:
+    """Inputs as ``read_planning_inputs`` builds them, sku_idx by sku_id rank;
+    a location without ``calendars`` rows is open and working every day."""
     sku_frame = (
         pl.DataFrame(list(skus), schema=SKU_SCHEMA, orient="row")
         .sort("sku_id")
@@ -119,12 +136,15 @@ def planning_inputs(skus, bom=(), demands=(), receipts=()) -> PlanningInputs:
         bom=pl.DataFrame(list(bom), schema=BOM_SCHEMA),
         demand=demand_frame,
         supply=supply_frame,
+        calendar=pl.DataFrame(list(calendars), schema=LOCATION_CALENDAR),
     )
 
 
-def plan(skus, bom=(), demands=(), receipts=(), publish=None, **rules) -> MaterialPlan:
+def plan(
+    skus, bom=(), demands=(), receipts=(), publish=None, calendars=(), **rules
+) -> MaterialPlan:
     return plan_materials(
-        planning_inputs(skus, bom, demands, receipts),
+        planning_inputs(skus, bom, demands, receipts, calendars),
         AS_OF,
         HORIZON_DAYS,
         PlanningRules(**rules),

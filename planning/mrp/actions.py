@@ -1,6 +1,7 @@
 """Action messages on existing supply: ``expedite`` (pulled in by netting),
-``defer`` (arrives well before it is needed), ``cancel`` (not needed in the
-horizon) and ``reduce`` (more than is needed), within the site's tolerances."""
+``defer`` (arrives well before it is needed: to the last day it can be
+received on by then), ``cancel`` (not needed in the horizon) and ``reduce``
+(more than is needed), within the site's tolerances."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import polars as pl
 
 from planning.config import PlanningRules
 from planning.mrp.buckets import date_of
+from planning.mrp.calendars import Calendars
+from planning.mrp.inputs import of_sku
 from planning.mrp.netting import EPSILON
 from planning.mrp.pegging import RECEIPT
 
@@ -43,18 +46,24 @@ def action_messages(
     pegged_supply: pl.DataFrame,
     skus: pl.DataFrame,
     rules: PlanningRules,
+    calendars: Calendars,
     as_of: date,
 ) -> pl.DataFrame:
     """Messages (``ACTION_MESSAGES``) for the movable existing receipts, from
     their pegged qty and need day (``pegging.Pegging.supply``, where a
-    receipt's ``ref`` is its ``receipt_row``)."""
+    receipt's ``ref`` is its ``receipt_row``). A receipt is deferred to the
+    last day on or before its need day that its SKU receives on (``skus``'
+    ``receipt_calendar``)."""
     pegged = pegged_supply.filter(pl.col("kind") == RECEIPT).select(
         "pegged_qty", "need_day", receipt_row="ref"
     )
     receipts = (
         receipts.filter(pl.col("movable"))
         .join(pegged, on="receipt_row", how="left")
-        .with_columns(pl.col("pegged_qty").fill_null(0.0))
+        .with_columns(*of_sku(skus, "receipt_calendar"), pl.col("pegged_qty").fill_null(0.0))
+        .with_columns(
+            need_day=calendars.last_on_or_before(pl.col("receipt_calendar"), pl.col("need_day"))
+        )
     )
     days = rules.action_tolerance_days
     share = 1 - rules.action_tolerance_pct / 100

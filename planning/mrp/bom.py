@@ -1,5 +1,6 @@
 """Dependent demand: planned orders of make SKUs need their components on the
-order's start day, planned transfers need stock at the source on the ship day."""
+order's start day (a working day of the plant), planned transfers need stock
+at the source on the ship day (an open day of the source)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 
 import polars as pl
 
+from planning.mrp.lot_sizing import whole_units
 from planning.mrp.pegging import COMPONENT, DEMAND, TRANSFER
 
 LAST_RANK = 1_000_000  # demand without a priority comes after every prioritised one
@@ -16,6 +18,7 @@ BOM_LINKS = {
     "component_idx": pl.Int64,
     "component_item_id": pl.String,
     "qty_per_parent": pl.Float64,  # qty_per / (1 - scrap_rate)
+    "component_integer_qty": pl.Boolean,  # the component is counted in whole units
     "valid_from_day": pl.Int64,  # days from as-of, may be negative; null = always
     "valid_to_day": pl.Int64,
 }
@@ -25,17 +28,18 @@ def bom_links(skus: pl.DataFrame, bom: pl.DataFrame, as_of: date) -> pl.DataFram
     """BOM lines between planned SKUs, by sku_idx, with effectivity in days.
     Lines whose component has no SKU at the location are left out (reported
     as invalid data by ``exceptions``)."""
-    index = skus.select("sku_id", "sku_idx")
 
     def days_from_as_of(column: str) -> pl.Expr:
         return (pl.col(column) - pl.lit(as_of)).dt.total_days().alias(f"{column}_day")
 
     return (
-        bom.join(
-            index.rename({"sku_id": "parent_sku_id", "sku_idx": "parent_idx"}), on="parent_sku_id"
-        )
+        bom.join(skus.select(parent_sku_id="sku_id", parent_idx="sku_idx"), on="parent_sku_id")
         .join(
-            index.rename({"sku_id": "component_sku_id", "sku_idx": "component_idx"}),
+            skus.select(
+                component_sku_id="sku_id",
+                component_idx="sku_idx",
+                component_integer_qty="integer_qty",
+            ),
             on="component_sku_id",
         )
         .select(
@@ -43,6 +47,7 @@ def bom_links(skus: pl.DataFrame, bom: pl.DataFrame, as_of: date) -> pl.DataFram
             "component_idx",
             "component_item_id",
             pl.col("component_qty_per_parent").alias("qty_per_parent"),
+            "component_integer_qty",
             days_from_as_of("valid_from"),
             days_from_as_of("valid_to"),
         )
@@ -52,7 +57,9 @@ def bom_links(skus: pl.DataFrame, bom: pl.DataFrame, as_of: date) -> pl.DataFram
 
 def explode_bom(orders: pl.DataFrame, links: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
     """Component demand of planned work orders and source demand of planned
-    transfers (``DEMAND``), referring to the order by its ``order_row``."""
+    transfers (``DEMAND``), referring to the order by its ``order_row``. An
+    order's requirement of an ``integer_qty`` component is rounded up to whole
+    units for that order, scrap included."""
     components = (
         orders.filter(pl.col("replenishment") == "make")
         .join(links, left_on="sku_idx", right_on="parent_idx", maintain_order="left")
@@ -65,7 +72,9 @@ def explode_bom(orders: pl.DataFrame, links: pl.DataFrame, skus: pl.DataFrame) -
             day="start_day",
             kind=pl.lit(COMPONENT),
             ref="order_row",
-            qty=pl.col("order_qty") * pl.col("qty_per_parent"),
+            qty=whole_units(
+                pl.col("order_qty") * pl.col("qty_per_parent"), pl.col("component_integer_qty")
+            ),
         )
     )
     sources = (

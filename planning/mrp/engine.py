@@ -19,6 +19,7 @@ from planning.mrp import exceptions as found
 from planning.mrp.actions import RECEIPTS, action_messages
 from planning.mrp.bom import LAST_RANK, bom_links, explode_bom
 from planning.mrp.buckets import date_of, day_of
+from planning.mrp.calendars import ALWAYS, Calendars, location_calendars
 from planning.mrp.inputs import PlanningInputs
 from planning.mrp.levels import cycles, network_edges, planning_levels
 from planning.mrp.lot_sizing import (
@@ -202,7 +203,8 @@ def plan_materials(
     projected inventory, the largest tables by far, go to ``publish`` when one
     is given (a writer storing them while the next level is planned), and are
     kept in the plan otherwise."""
-    skus = with_policies(inputs.skus, rules)
+    calendars = location_calendars(inputs.calendar, as_of, horizon_days)
+    skus = with_policies(inputs.skus, rules, calendars)
     links = bom_links(skus, inputs.bom, as_of)
     edges = network_edges(skus, links)
     levels = planning_levels(skus, edges)
@@ -247,7 +249,7 @@ def plan_materials(
             kernel_parameters(level_skus, gross, horizon_days),
             gross,
             level_receipts.select("sku_idx", pl.col("original_day").alias("day"), "qty", "movable"),
-            horizon_days=horizon_days,
+            receiving_days=calendars.last_day,
             reschedule_in_days=rules.reschedule_in_days,
         )
         level_receipts = level_receipts.with_columns(day=netted.receipt_days)
@@ -256,7 +258,7 @@ def plan_materials(
         # handed over as soon as it is known, for a writer to store meanwhile
         # (it names no orders, so the names so far will do)
         level_table("projected_inventory", inventory, level_names)
-        orders = planned_orders(netted.planned_lots, skus, as_of).with_columns(
+        orders = planned_orders(netted.planned_lots, skus, calendars, as_of).with_columns(
             order_row=pl.int_range(planned_so_far, planned_so_far + pl.len(), dtype=pl.Int64)
         )
         planned_so_far += orders.height
@@ -292,7 +294,9 @@ def plan_materials(
     ).sort(found.EXCEPTION_ORDER, nulls_last=True)
     return MaterialPlan(
         planned_orders=orders,
-        action_messages=action_messages(receipts, pl.concat(receipts_pegged), skus, rules, as_of),
+        action_messages=action_messages(
+            receipts, pl.concat(receipts_pegged), skus, rules, calendars, as_of
+        ),
         exceptions=exceptions,
         skus=skus,
         names=names(order_ids=orders["order_id"]),
@@ -315,10 +319,16 @@ def inventory_exceptions(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: dat
     )
 
 
-def with_policies(skus: pl.DataFrame, rules: PlanningRules) -> pl.DataFrame:
-    """Kernel policy codes, holding cost, and the earliest day new supply may
-    arrive (the MPS time fence for end items). A policy missing a parameter it
-    needs falls back to lot for lot (``requested_policy`` keeps what was asked)."""
+def with_policies(skus: pl.DataFrame, rules: PlanningRules, calendars: Calendars) -> pl.DataFrame:
+    """Kernel policy codes, holding cost, the SKU's calendars, and the earliest
+    day new supply may arrive (the first receiving day from the MPS time fence
+    for end items, from as-of for the others). A policy missing a parameter it
+    needs falls back to lot for lot (``requested_policy`` keeps what was asked).
+
+    A SKU receives on the open days of its location, or on its working days
+    when it makes the item (``receipt_calendar``); it starts orders on its
+    working days (make), the open days of its source (transfer), or any day
+    (buy: an office date; ``start_calendar``)."""
     cost_known = (
         (pl.col("order_cost") > 0) & (pl.col("unit_cost") > 0) & (pl.col("holding_rate") > 0)
     ).fill_null(False)
@@ -331,13 +341,23 @@ def with_policies(skus: pl.DataFrame, rules: PlanningRules) -> pl.DataFrame:
         .then(pl.col("period_days").is_not_null())
         .otherwise(True)
     )
-    return skus.with_columns(requested_policy=policy_code()).with_columns(
+    makes = pl.col("replenishment") == "make"
+    fence = pl.when(pl.col("is_mps_item")).then(rules.mps_time_fence_days).otherwise(0)
+    return skus.with_columns(
+        requested_policy=policy_code(),
+        receipt_calendar=calendars.of(pl.col("location_id"), makes),
+    ).with_columns(
         policy=pl.when(usable).then("requested_policy").otherwise(pl.lit(LOT_FOR_LOT, pl.Int8)),
         holding_cost=holding_cost_per_day().fill_null(0.0),
-        earliest_planned_day=pl.when(pl.col("is_mps_item"))
-        .then(rules.mps_time_fence_days)
-        .otherwise(0)
-        .cast(pl.Int64),
+        start_calendar=pl.when(makes)
+        .then("receipt_calendar")
+        .when(pl.col("replenishment") == "transfer")
+        .then(calendars.of(pl.col("source_location_id"), pl.lit(False)))
+        .otherwise(ALWAYS),
+        earliest_planned_day=calendars.first_on_or_after(
+            pl.col("receipt_calendar"), fence.cast(pl.Int64)
+        ).cast(pl.Int64),
+        integer_qty=pl.col("integer_qty").fill_null(False),
     )
 
 

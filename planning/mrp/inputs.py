@@ -27,7 +27,7 @@ select
     skus.source_location_id, skus.source_sku_id, skus.supplier_id,
     skus.safety_stock, skus.lot_policy, skus.lot_size, skus.min_qty, skus.max_qty,
     skus.multiple, skus.period_days, skus.order_cost, skus.holding_rate, skus.yield_rate,
-    skus.unit_cost, skus.low_level_code, skus.is_on_cycle, skus.is_mps_item,
+    skus.unit_cost, skus.low_level_code, skus.is_on_cycle, skus.is_mps_item, skus.integer_qty,
     positions.available as on_hand, positions.qa_hold, positions.blocked
 from sku_index
 inner join marts.dim_skus as skus on sku_index.sku_id = skus.sku_id
@@ -60,6 +60,12 @@ left join sku_index on rows.sku_id = sku_index.sku_id
 where rows.is_within_horizon
 """
 
+# the horizon's days of every location: one row per location and day
+CALENDAR_QUERY = """
+select location_id, calendar_date, is_open_day, is_working_day
+from marts.fct_location_calendar
+"""
+
 BOM_QUERY = """
 select parent_sku_id, component_sku_id, component_item_id, location_id,
        component_qty_per_parent, valid_from, valid_to, is_component_stocked
@@ -73,6 +79,7 @@ class PlanningInputs:
     bom: pl.DataFrame  # resolved BOM lines per parent SKU
     demand: pl.DataFrame  # independent demand and open work orders' components
     supply: pl.DataFrame  # open receipts due in the horizon
+    calendar: pl.DataFrame  # open and working days per location (calendars.LOCATION_CALENDAR)
     # demand and supply rows naming no valid SKU (its row was quarantined or never
     # sent) have a null sku_idx and keep the sku_id, item_id and location_id they
     # name: they cannot be planned and are reported; other rows have those null
@@ -94,6 +101,7 @@ def read_planning_inputs(con: duckdb.DuckDBPyConnection) -> PlanningInputs:
             bom=con.sql(BOM_QUERY).pl(),
             demand=con.sql(DEMAND_QUERY).pl(),
             supply=con.sql(SUPPLY_QUERY).pl(),
+            calendar=con.sql(CALENDAR_QUERY).pl(),
         )
     finally:
         con.execute("drop table sku_index")

@@ -1,7 +1,8 @@
 """Lot sizing: how much to order once a net requirement appears.
 
-The policies of the contract, then ``min_qty``, rounding up to ``multiple`` and
-(later, in ``orders.split_at_max_qty``) splitting at ``max_qty``:
+The policies of the contract, then ``min_qty``, rounding up to ``multiple``,
+rounding up to whole units for ``integer_qty`` items, and (later, in
+``orders.split_at_max_qty``) splitting at ``max_qty``:
 
 - ``lot_for_lot``: exactly the net requirement;
 - ``fixed``: the smallest multiple of ``lot_size`` that covers it;
@@ -27,6 +28,9 @@ LOT_FOR_LOT, FIXED, EOQ, PERIOD, WAGNER_WHITIN = (
     LOT_POLICIES.index(name) for name in ("lot_for_lot", "fixed", "eoq", "period", "wagner_whitin")
 )
 DAYS_PER_YEAR = 365.0
+# a quantity within this of a whole number is that number: 12.0000000001 units
+# of float noise is 12, not 13
+WHOLE_UNIT_TOLERANCE = 1e-6
 
 
 def policy_code() -> pl.Expr:
@@ -47,12 +51,20 @@ def economic_order_qty(annual_demand: pl.Expr) -> pl.Expr:
     return (2.0 * annual_demand * pl.col("order_cost") / holding_per_year).sqrt()
 
 
+def whole_units(qty: pl.Expr, integer_qty: pl.Expr) -> pl.Expr:
+    """``qty`` rounded up to whole units where ``integer_qty``."""
+    whole = (qty - WHOLE_UNIT_TOLERANCE).ceil()
+    return pl.when(integer_qty).then(whole).otherwise(qty)
+
+
 @njit(cache=True)
-def round_lot(qty, policy, lot_size, eoq_qty, min_qty, multiple):
+def round_lot(qty, policy, lot_size, eoq_qty, min_qty, multiple, integer_qty):
     """The order quantity for a requirement of ``qty`` units under the SKU's rules.
 
     ``period`` and ``wagner_whitin`` have already chosen how much to cover;
-    every policy then gets ``min_qty`` and the rounding up to ``multiple``.
+    every policy then gets ``min_qty``, the rounding up to ``multiple`` and, for
+    an ``integer_qty`` item, to whole units (``whole_units``; they win over a
+    fractional ``multiple``).
     """
     lot = qty
     if policy == FIXED and lot_size > 0:
@@ -63,6 +75,8 @@ def round_lot(qty, policy, lot_size, eoq_qty, min_qty, multiple):
         lot = min_qty
     if multiple > 0:
         lot = np.ceil(lot / multiple - 1e-9) * multiple
+    if integer_qty:
+        lot = np.ceil(lot - WHOLE_UNIT_TOLERANCE)
     return lot
 
 

@@ -10,6 +10,13 @@ Existing receipts that arrive after the day they are first needed are pulled in
 (rescheduled in) when they are due within ``reschedule_in_days`` of that day;
 only the gap left after that gets a planned order. In-transit transfers cannot
 move.
+
+Nothing is received on a day the SKU's receipt calendar does not have (a
+holiday; for a make SKU also a day without shifts): what is needed on such a
+day is received on the calendar's last day before it, so it is there in time,
+and the projected inventory of the days between holds it. Before the
+calendar's first day nothing new can be received: ``earliest_planned_day`` is
+a day of the calendar.
 """
 
 from __future__ import annotations
@@ -37,7 +44,9 @@ SKU_PARAMETERS = {
     "period_days": pl.Int64,
     "order_cost": pl.Float64,
     "holding_cost": pl.Float64,
-    "earliest_planned_day": pl.Int64,
+    "earliest_planned_day": pl.Int64,  # a day of the receipt calendar, or the horizon's end
+    "integer_qty": pl.Boolean,  # lots in whole units
+    "receipt_calendar": pl.Int64,  # the row of ``receiving_days`` the SKU receives by
 }
 GROSS_REQUIREMENTS = {"sku_idx": pl.Int64, "day": pl.Int64, "qty": pl.Float64}
 RECEIPTS = {"sku_idx": pl.Int64, "day": pl.Int64, "qty": pl.Float64, "movable": pl.Boolean}
@@ -68,12 +77,14 @@ def net_requirements(
     gross_requirements: pl.DataFrame,
     receipts: pl.DataFrame,
     *,
-    horizon_days: int,
+    receiving_days: np.ndarray,
     reschedule_in_days: int,
 ) -> NettingResult:
     """Net and lot-size every SKU in ``skus`` (columns ``SKU_PARAMETERS``).
 
-    ``gross_requirements`` (one row per SKU and day) and ``receipts`` (one row
+    ``receiving_days[calendar, day]`` is the last day <= ``day`` a SKU on that
+    receipt calendar can receive on (``Calendars.last_day``; its width is the
+    horizon). ``gross_requirements`` (one row per SKU and day) and ``receipts`` (one row
     per existing receipt) must be sorted by ``sku_idx`` then ``day``, and hold
     only SKUs of ``skus``. Days count from as-of (day 0). The receipt days come
     back in the order of ``receipts``.
@@ -95,6 +106,9 @@ def net_requirements(
         column["order_cost"],
         column["holding_cost"],
         column["earliest_planned_day"],
+        column["integer_qty"],
+        column["receipt_calendar"],
+        receiving_days,
         demand_offsets,
         gross_requirements["day"].to_numpy(),
         gross_requirements["qty"].to_numpy(),
@@ -102,7 +116,6 @@ def net_requirements(
         receipts["day"].to_numpy().copy(),
         receipts["qty"].to_numpy(),
         receipts["movable"].to_numpy(),
-        horizon_days,
         reschedule_in_days,
     )
     lot_sku, lot_day, lot_qty = lots
@@ -152,13 +165,14 @@ def offsets(sku_idx: np.ndarray, rows_sku_idx: np.ndarray) -> np.ndarray:
 @njit(cache=True, nogil=True)
 def _net_skus(
     on_hand, safety_stock, policy, lot_size, eoq_qty, min_qty, multiple, period_days,
-    order_cost, holding_cost, earliest_planned_day,
-    demand_offsets, demand_day, demand_qty,
-    receipt_offsets, receipt_day, receipt_qty, receipt_movable,
-    horizon_days, reschedule_in_days,
+    order_cost, holding_cost, earliest_planned_day, integer_qty, receipt_calendar,
+    receiving_days, demand_offsets, demand_day, demand_qty,
+    receipt_offsets, receipt_day, receipt_qty, receipt_movable, reschedule_in_days,
 ):  # fmt: skip
     n_skus = len(on_hand)
-    capacity = len(demand_day) + len(receipt_day) + 2 * n_skus
+    # a SKU has a row per day it visits, and at most as many again for the
+    # earlier days its receipts move to
+    capacity = 2 * (len(demand_day) + len(receipt_day) + 2 * n_skus)
     lot_sku = np.empty(capacity, np.int64)
     lot_day = np.empty(capacity, np.int64)
     lot_qty = np.empty(capacity, np.float64)
@@ -173,16 +187,18 @@ def _net_skus(
     for s in range(n_skus):
         d0, d1 = demand_offsets[s], demand_offsets[s + 1]
         r0, r1 = receipt_offsets[s], receipt_offsets[s + 1]
+        receiving = receiving_days[receipt_calendar[s]]
         order_days = no_order_days
         if policy[s] == WAGNER_WHITIN:
             # first pass lot for lot on copies: the net requirements to group
-            trial_days = np.empty(d1 - d0 + r1 - r0 + 2, np.int64)
-            trial_qty = np.empty(d1 - d0 + r1 - r0 + 2, np.float64)
-            trial_inventory_day = np.empty(d1 - d0 + r1 - r0 + 2, np.int64)
-            trial_inventory = np.empty((4, d1 - d0 + r1 - r0 + 2), np.float64)
+            trial_size = 2 * (d1 - d0 + r1 - r0 + 2)
+            trial_days = np.empty(trial_size, np.int64)
+            trial_qty = np.empty(trial_size, np.float64)
+            trial_inventory_day = np.empty(trial_size, np.int64)
+            trial_inventory = np.empty((4, trial_size), np.float64)
             n_trial = _net_sku(
                 on_hand[s], safety_stock[s], 0, 0.0, 0.0, 0.0, 0.0, 1,
-                earliest_planned_day[s], no_order_days, horizon_days, reschedule_in_days,
+                earliest_planned_day[s], False, receiving, no_order_days, reschedule_in_days,
                 demand_day[d0:d1], demand_qty[d0:d1],
                 receipt_day[r0:r1].copy(), receipt_qty[r0:r1], receipt_movable[r0:r1],
                 received[r0:r1].copy(), trial_days, trial_qty,
@@ -196,8 +212,8 @@ def _net_skus(
         first, first_row = n_lots, n_rows
         new_lots, new_rows = _net_sku(
             on_hand[s], safety_stock[s], policy[s], lot_size[s], eoq_qty[s], min_qty[s],
-            multiple[s], period_days[s], earliest_planned_day[s], order_days, horizon_days,
-            reschedule_in_days,
+            multiple[s], period_days[s], earliest_planned_day[s], integer_qty[s], receiving,
+            order_days, reschedule_in_days,
             demand_day[d0:d1], demand_qty[d0:d1],
             receipt_day[r0:r1], receipt_qty[r0:r1], receipt_movable[r0:r1], received[r0:r1],
             lot_day[n_lots:], lot_qty[n_lots:], inventory_day[n_rows:], inventory[:, n_rows:],
@@ -220,17 +236,22 @@ def _net_skus(
     return lots, projected, receipt_day
 
 
+SCHEDULED, PLANNED = 1, 2  # rows of ``inventory`` in ``_net_sku``
+
+
 @njit(cache=True)
 def _net_sku(
     on_hand, safety_stock, policy, lot_size, eoq_qty, min_qty, multiple, period_days,
-    earliest_planned_day, order_days, horizon_days, reschedule_in_days,
+    earliest_planned_day, integer_qty, receiving, order_days, reschedule_in_days,
     demand_day, demand_qty, receipt_day, receipt_qty, receipt_movable, received,
     out_day, out_qty, inventory_day, inventory,
 ):  # fmt: skip
     """One SKU's netting. Writes its planned lots to ``out_day``/``out_qty`` and
     its projected inventory rows to ``inventory_day``/``inventory`` (gross,
     scheduled, planned, on hand), and returns how many of each. Pulled-in
-    receipts get their new day in ``receipt_day``."""
+    receipts get their new day in ``receipt_day``. What day ``d`` needs is
+    received on ``receiving[d]`` (the last receiving day <= d)."""
+    horizon_days = len(receiving)
     n_demand = len(demand_day)
     n_receipts = len(receipt_day)
     projected = on_hand
@@ -255,6 +276,7 @@ def _net_sku(
             next_demand += 1
         projected += scheduled - gross
         if day >= earliest_planned_day and projected < safety_stock - EPSILON:
+            receive_on = receiving[day]
             # reschedule in existing receipts due soon before planning new ones
             r = next_receipt
             while (
@@ -264,9 +286,14 @@ def _net_sku(
             ):
                 if not received[r] and receipt_movable[r]:
                     projected += receipt_qty[r]
-                    scheduled += receipt_qty[r]
                     received[r] = True
-                    receipt_day[r] = day
+                    receipt_day[r] = receive_on
+                    if receive_on == day:
+                        scheduled += receipt_qty[r]
+                    else:
+                        n_rows = _receive_earlier(
+                            receive_on, SCHEDULED, receipt_qty[r], inventory_day, inventory, n_rows
+                        )
                 r += 1
             if projected < safety_stock - EPSILON:
                 if policy == PERIOD:
@@ -283,16 +310,28 @@ def _net_sku(
                     projected, cover_until, demand_day, demand_qty, next_demand,
                     receipt_day, receipt_qty, received, next_receipt,
                 )  # fmt: skip
-                lot = round_lot(safety_stock - lowest, policy, lot_size, eoq_qty, min_qty, multiple)
+                lot = round_lot(
+                    safety_stock - lowest, policy, lot_size, eoq_qty, min_qty, multiple,
+                    integer_qty,
+                )  # fmt: skip
                 projected += lot
-                planned = lot
-                out_day[n_out] = day
-                out_qty[n_out] = lot
-                n_out += 1
+                if receive_on == day:
+                    planned = lot
+                else:
+                    n_rows = _receive_earlier(
+                        receive_on, PLANNED, lot, inventory_day, inventory, n_rows
+                    )
+                # one lot a receipt day: what later closed days need joins it
+                if n_out > 0 and out_day[n_out - 1] == receive_on:
+                    out_qty[n_out - 1] += lot
+                else:
+                    out_day[n_out] = receive_on
+                    out_qty[n_out] = lot
+                    n_out += 1
         inventory_day[n_rows] = day
         inventory[0, n_rows] = gross
-        inventory[1, n_rows] = scheduled
-        inventory[2, n_rows] = planned
+        inventory[SCHEDULED, n_rows] = scheduled
+        inventory[PLANNED, n_rows] = planned
         inventory[3, n_rows] = projected
         n_rows += 1
         # the next day with an event
@@ -309,6 +348,30 @@ def _net_sku(
         if following >= horizon_days:
             return n_out, n_rows
         day = following
+
+
+@njit(cache=True)
+def _receive_earlier(day, column, qty, inventory_day, inventory, n_rows):
+    """Receive ``qty`` on ``day``, before the day being netted: into the
+    ``column`` (scheduled or planned receipts) of that day's row, made if the
+    day had none, and onto the projected on hand of it and every row after.
+    Returns the number of rows."""
+    row = n_rows
+    while inventory_day[row - 1] > day:  # the row of day 0 always comes first
+        row -= 1
+    if inventory_day[row - 1] == day:
+        row -= 1
+    else:
+        for later in range(n_rows, row, -1):
+            inventory_day[later] = inventory_day[later - 1]
+            inventory[:, later] = inventory[:, later - 1]
+        inventory_day[row] = day
+        inventory[:3, row] = 0.0
+        inventory[3, row] = inventory[3, row - 1]
+        n_rows += 1
+    inventory[column, row] += qty
+    inventory[3, row:n_rows] += qty
+    return n_rows
 
 
 @njit(cache=True)

@@ -1,5 +1,6 @@
 """Planned orders: lots split at ``max_qty``, sized for yield, offset by lead
-time, given deterministic ids, and shaped into the ERP-facing order files."""
+time onto working days, given deterministic ids, and shaped into the
+ERP-facing order files."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from datetime import date
 import polars as pl
 
 from planning.mrp.buckets import date_of, day_stamp
+from planning.mrp.calendars import Calendars
 from planning.mrp.inputs import of_sku
+from planning.mrp.lot_sizing import WHOLE_UNIT_TOLERANCE, whole_units
 
 PLANNED_ORDERS = {
     "order_id": pl.String,
@@ -16,9 +19,11 @@ PLANNED_ORDERS = {
     "replenishment": pl.String,
     "receipt_day": pl.Int64,
     "start_day": pl.Int64,
-    "required_start_day": pl.Int64,  # before 0 when the lead time is compressed
+    # receipt day - lead time, may be before 0: the lead time is compressed
+    # when the order starts after it
+    "required_start_day": pl.Int64,
     "receipt_qty": pl.Float64,  # good units received
-    "order_qty": pl.Float64,  # units started: receipt_qty / yield_rate for make
+    "order_qty": pl.Float64,  # units started: receipt_qty / yield_rate for make, whole if need be
     "piece": pl.Int64,  # numbers the orders a lot split into, from 1
 }
 
@@ -30,9 +35,15 @@ ORDER_TABLES = {"work_orders": "make", "purchase_requests": "buy", "transfer_ord
 
 def split_at_max_qty(lots: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
     """One row per order: a lot above ``max_qty`` becomes full orders of
-    ``max_qty`` and one for the rest; ``piece`` numbers them from 1."""
+    ``max_qty`` and one for the rest; ``piece`` numbers them from 1. For an
+    ``integer_qty`` item the full orders hold the whole units ``max_qty`` has
+    room for (at least one), so that every piece of a whole lot is whole."""
+    whole_max_qty = (pl.col("max_qty") + WHOLE_UNIT_TOLERANCE).floor().clip(lower_bound=1.0)
     return (
-        lots.with_columns(of_sku(skus, "max_qty"))
+        lots.with_columns(of_sku(skus, "max_qty", "integer_qty"))
+        .with_columns(
+            max_qty=pl.when(pl.col("integer_qty")).then(whole_max_qty).otherwise(pl.col("max_qty"))
+        )
         .with_columns(
             pieces=pl.when(pl.col("max_qty") > 0)
             .then((pl.col("qty") / pl.col("max_qty") - 1e-9).ceil().clip(lower_bound=1))
@@ -48,21 +59,41 @@ def split_at_max_qty(lots: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
             .then(pl.col("max_qty"))
             .otherwise(pl.col("qty") - (pl.col("pieces") - 1) * pl.col("max_qty"))
         )
-        .drop("max_qty", "pieces")
+        .drop("max_qty", "integer_qty", "pieces")
     )
 
 
-def offset_lead_times(orders: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
-    """Start (or order, or ship) day = receipt day - lead time, never before as-of."""
+def offset_lead_times(
+    orders: pl.DataFrame, skus: pl.DataFrame, calendars: Calendars
+) -> pl.DataFrame:
+    """Start (or order, or ship) day = receipt day - lead time in calendar days,
+    then moved back to the last day of the SKU's ``start_calendar`` on or
+    before it: a work order starts on a working day of its plant, a transfer
+    ships on an open day of its source, a purchase is ordered on any day.
+
+    Never before as-of: an order that cannot start on a calendar day by then
+    starts on the calendar's first day from as-of (as-of itself if that is
+    after its receipt), later than its lead time asks: it is lead-time
+    compressed (``start_day > required_start_day``)."""
+    latest = calendars.last_on_or_before(pl.col("start_calendar"), pl.col("required_start_day"))
+    first = calendars.first_on_or_after(pl.col("start_calendar"), pl.lit(0))
     return (
-        orders.with_columns(of_sku(skus, "lead_time_days"))
+        orders.with_columns(of_sku(skus, "lead_time_days", "start_calendar"))
         .with_columns(required_start_day=pl.col("receipt_day") - pl.col("lead_time_days"))
-        .with_columns(start_day=pl.col("required_start_day").clip(lower_bound=0))
-        .drop("lead_time_days")
+        .with_columns(
+            start_day=pl.when(latest >= 0)
+            .then(latest)
+            .when(first <= pl.col("receipt_day"))
+            .then(first)
+            .otherwise(0)
+        )
+        .drop("lead_time_days", "start_calendar")
     )
 
 
-def planned_orders(lots: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.DataFrame:
+def planned_orders(
+    lots: pl.DataFrame, skus: pl.DataFrame, calendars: Calendars, as_of: date
+) -> pl.DataFrame:
     """Planned orders (``PLANNED_ORDERS``) from netting's lots (SKU, day, qty).
 
     Ids are ``<PWO|PPR|PTO>-<item>-<location>-<receipt yyyymmdd>-<piece>``: the
@@ -73,10 +104,12 @@ def planned_orders(lots: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.Da
     return (
         split_at_max_qty(lots, skus)
         .rename({"day": "receipt_day", "qty": "receipt_qty"})
-        .with_columns(of_sku(skus, "item_id", "location_id", "replenishment", "yield_rate"))
+        .with_columns(
+            of_sku(skus, "item_id", "location_id", "replenishment", "yield_rate", "integer_qty")
+        )
         .with_columns(
             order_qty=pl.when(pl.col("replenishment") == "make")
-            .then(pl.col("receipt_qty") / pl.col("yield_rate"))
+            .then(whole_units(pl.col("receipt_qty") / pl.col("yield_rate"), pl.col("integer_qty")))
             .otherwise(pl.col("receipt_qty")),
             order_id=pl.concat_str(
                 pl.col("replenishment").replace_strict(ORDER_ID_PREFIX),
@@ -87,7 +120,7 @@ def planned_orders(lots: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.Da
                 separator="-",
             ),
         )
-        .pipe(offset_lead_times, skus)
+        .pipe(offset_lead_times, skus, calendars)
         .select(PLANNED_ORDERS.keys())
         .cast(PLANNED_ORDERS)
         .sort("sku_idx", "receipt_day", "piece")  # in the same order on every run
@@ -144,7 +177,7 @@ def _with_sku(orders: pl.DataFrame, skus: pl.DataFrame, replenishment: str, as_o
         .with_columns(
             start_date=date_of(pl.col("start_day"), as_of),
             due_date=date_of(pl.col("receipt_day"), as_of),
-            is_lead_time_compressed=pl.col("required_start_day") < 0,
+            is_lead_time_compressed=pl.col("start_day") > pl.col("required_start_day"),
         )
         .sort("order_id")
     )

@@ -15,10 +15,13 @@ Receipts: T1 6 in transit on day 1 (cannot move), T2 4 not shipped, day 6.
 - day 9: 4 - 15 = -11: transfer 13 received 12-02, shipped 11-29;
 - day 14: 2 - 12 = -10: transfer 12 received 12-07, shipped 12-04.
 
-BIKE@P1 (make, 2 days, safety stock 5, fixed lots of 10, yield 0.95), 12 on
-hand (3 more in QA). WO1 8 due day 1. Demand: T2 4 on its ship date day 3,
-the planned transfers 13 on day 6 and 12 on day 11, SO5 2 on day 17.
-- day 1: 20; day 3: 16; day 6: 3 < 5: lot 10 (10 / 0.95 started 11-27), 13;
+BIKE@P1 (make, 2 days, safety stock 5, fixed lots of 10, yield 0.95, whole
+units), 12 on hand (3 more in QA); P1 works Monday to Friday. WO1 8 due day 1.
+Demand: T2 4 on its ship date day 3, the planned transfers 13 on day 6 (a
+Sunday: P1 ships, it is no holiday) and 12 on day 11, SO5 2 on day 17.
+- day 1: 20; day 3: 16; day 6: 3 < 5: lot 10, received on Friday 11-27 (day
+  4) when P1 last works before, started 11-25 (10 / 0.95 = 10.53: 11 bikes
+  started), 13 from day 4 on; WO1 is first needed on day 6: deferred to 11-27;
 - day 11: 1 < 5: lot 10 received 12-04, started 12-02, 11; day 17 (12-10): 9.
 """
 
@@ -69,11 +72,12 @@ def test_dc_is_resupplied_by_planned_transfers(plan: MaterialPlan) -> None:
 def test_existing_supply_is_rescheduled(plan: MaterialPlan) -> None:
     # T2 is pulled in to cover the DC on day 0; T1, in transit, cannot move.
     # WO1 (8 due day 1) is not needed before day 6: 12 on hand cover safety
-    # stock 5 and T2's 4 on day 3; the transfer of 13 on day 6 needs it.
+    # stock 5 and T2's 4 on day 3; the transfer of 13 on day 6 needs it, a
+    # Sunday: P1 receives it by Friday 11-27.
     bike = plan.action_messages.filter(pl.col("item_id") == "BIKE")
     assert bike.select("supply_id", "action", "current_date", "suggested_date").rows() == [
         ("T2", "expedite", date(2026, 11, 29), date(2026, 11, 23)),
-        ("WO1", "defer", date(2026, 11, 24), date(2026, 11, 29)),
+        ("WO1", "defer", date(2026, 11, 24), date(2026, 11, 27)),
     ]
 
 
@@ -84,11 +88,11 @@ def test_plant_makes_fixed_lots_sized_for_yield(plan: MaterialPlan) -> None:
         ),
         pl.DataFrame(
             {
-                "order_id": ["PWO-BIKE-P1-20261129-1", "PWO-BIKE-P1-20261204-1"],
-                "qty": [10 / 0.95, 10 / 0.95],
+                "order_id": ["PWO-BIKE-P1-20261127-1", "PWO-BIKE-P1-20261204-1"],
+                "qty": [11.0, 11.0],
                 "good_qty": [10.0, 10.0],
-                "start_date": [date(2026, 11, 27), date(2026, 12, 2)],
-                "due_date": [date(2026, 11, 29), date(2026, 12, 4)],
+                "start_date": [date(2026, 11, 25), date(2026, 12, 2)],
+                "due_date": [date(2026, 11, 27), date(2026, 12, 4)],
             }
         ),
     )

@@ -120,7 +120,25 @@ def test_wagner_whitin_orders_every_period_when_holding_is_dear():
     ],
 )
 def test_round_lot(qty, policy, lot_size, eoq_qty, min_qty, multiple, expected):
-    assert round_lot(qty, policy, lot_size, eoq_qty, min_qty, multiple) == pytest.approx(expected)
+    lot = round_lot(qty, policy, lot_size, eoq_qty, min_qty, multiple, False)
+    assert lot == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("qty", "policy", "eoq_qty", "min_qty", "multiple", "expected"),
+    [
+        (11.2, LOT_FOR_LOT, 0.0, 0.0, 0.0, 12.0),
+        (12.0000000001, LOT_FOR_LOT, 0.0, 0.0, 0.0, 12.0),  # float noise, not a 13th unit
+        (11.9999999999, LOT_FOR_LOT, 0.0, 0.0, 0.0, 12.0),
+        (30.0, EOQ, 44.72, 0.0, 0.0, 45.0),  # the EOQ itself rounded up
+        (3.0, LOT_FOR_LOT, 0.0, 7.5, 0.0, 8.0),  # after min_qty
+        (3.0, LOT_FOR_LOT, 0.0, 0.0, 2.5, 5.0),  # a multiple that is whole stays
+        (6.0, LOT_FOR_LOT, 0.0, 0.0, 2.5, 8.0),  # 7.5: whole units win over the multiple
+    ],
+)
+def test_round_lot_in_whole_units(qty, policy, eoq_qty, min_qty, multiple, expected):
+    lot = round_lot(qty, policy, 0.0, eoq_qty, min_qty, multiple, True)
+    assert lot == expected
 
 
 def test_economic_order_quantity_textbook_case():

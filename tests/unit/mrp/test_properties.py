@@ -1,8 +1,10 @@
 """Properties every material plan must have, on small random networks:
 1 to 3 levels of make SKUs with BOM lines, bought components, and optionally a
 DC resupplied by transfer from a plant SKU; random stock, safety stock, lead
-times, lot policies with their parameters, demand and open receipts (some in
-transit) in the 28-day horizon.
+times, lot policies with their parameters, items counted in whole units,
+demand and open receipts (some in transit) in the 28-day horizon, and
+calendars: holidays at the plant and the DC, days without shifts and a
+shutdown at the plant.
 
 Every expected quantity is computed here from the inputs and the plan's
 published orders, independently of how the engine computes it."""
@@ -16,8 +18,10 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mrp_fixtures import AS_OF, HORIZON_DAYS, bom_line, demand, plan, receipt, sku
+from mrp_fixtures import AS_OF, HORIZON_DAYS, bom_line, calendar, day, demand, plan, receipt, sku
 from polars.testing import assert_frame_equal
+
+from planning.mrp.engine import PROJECTED_QUANTITIES
 
 TOLERANCE = 1e-6
 # the number of examples comes from the profile (tests/conftest.py)
@@ -74,6 +78,27 @@ def lot_parameters(draw) -> dict[str, object]:
     return fields
 
 
+@st.composite
+def closed_days(draw, plant: bool) -> dict[str, set[int]] | None:
+    """A location's holidays and, at a plant, its days without shifts (days
+    numbered from as-of): a few holidays, maybe a shutdown week, maybe idle
+    weekends; None: no calendar rows, open and working every day."""
+    if not draw(st.integers(0, 3)):
+        return None
+    holidays = set(draw(st.lists(st.integers(0, HORIZON_DAYS - 1), max_size=4)))
+    idle: set[int] = set()
+    if plant and draw(st.booleans()):
+        idle = {n for n in range(HORIZON_DAYS) if day(n).weekday() >= 5}
+    if plant and draw(st.booleans()):
+        shutdown = draw(st.integers(0, HORIZON_DAYS - 7))
+        holidays |= set(range(shutdown, shutdown + 7))
+    return {"holidays": holidays, "idle": idle}
+
+
+def items_of(sku_ids: list[str]) -> list[str]:
+    return sorted({sku_id.split("@")[0] for sku_id in sku_ids})
+
+
 def low_level_codes(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
     """Longest path from a root to each node of an acyclic graph."""
     code = dict.fromkeys(nodes, 0)
@@ -108,12 +133,15 @@ def networks(draw) -> dict[str, object]:
         sku_ids.insert(0, "M00@DC1")
         edges.append(("M00@DC1", "M00@PL1"))
     codes = low_level_codes(sku_ids, edges)
+    whole_items = {item for item in items_of(sku_ids) if draw(st.booleans())}
 
     skus = []
     for sku_id in sku_ids:
         item, location = sku_id.split("@")
+        stock = [0.0, 0.0, 5.0, 17.0 if item in whole_items else 17.5, 40.0]
         fields = draw(lot_parameters()) | {
-            "on_hand": draw(st.sampled_from([0.0, 0.0, 5.0, 17.5, 40.0])),
+            "on_hand": draw(st.sampled_from(stock)),
+            "integer_qty": item in whole_items,
             "safety_stock": draw(st.sampled_from([0.0, 0.0, 3.0, 10.0])),
             "lead_time_days": draw(st.integers(0, 5)),
             "low_level_code": codes[sku_id],
@@ -159,7 +187,15 @@ def networks(draw) -> dict[str, object]:
         "action_tolerance_days": 0,
         "action_tolerance_pct": draw(st.sampled_from([0.0, 5.0])),
     }
-    return {"skus": skus, "bom": bom, "demands": demands, "receipts": receipts, "rules": rules}
+    closed = {"PL1": draw(closed_days(plant=True)), "DC1": draw(closed_days(plant=False))}
+    return {
+        "skus": skus,
+        "bom": bom,
+        "demands": demands,
+        "receipts": receipts,
+        "rules": rules,
+        "closed": closed,
+    }
 
 
 def plan_of(network: dict[str, object], publish=None):
@@ -169,8 +205,34 @@ def plan_of(network: dict[str, object], publish=None):
         demands=network["demands"],
         receipts=network["receipts"],
         publish=publish,
+        calendars=[
+            row
+            for location, closed in network["closed"].items()
+            if closed is not None
+            for row in calendar(location, closed["holidays"], closed["idle"])
+        ],
         **network["rules"],
     )
+
+
+def days_on(network, location: str, working: bool) -> list[int]:
+    """The days a location is open, or working, from its closed days."""
+    closed = network["closed"][location] or {"holidays": set(), "idle": set()}
+    shut = closed["holidays"] | (closed["idle"] if working else set())
+    return [n for n in range(HORIZON_DAYS) if n not in shut]
+
+
+def receiving_days(network, sku_row) -> list[int]:
+    """The days a SKU receives on: its plant's working days when it makes the
+    item, its location's open days otherwise."""
+    return days_on(network, sku_row["location_id"], sku_row["replenishment"] == "make")
+
+
+def first_planned_day(network, sku_row) -> int:
+    """The first day a planned receipt can arrive: the first receiving day
+    from the time fence (end items) or as-of."""
+    fence = network["rules"]["mps_time_fence_days"] if sku_row["is_mps_item"] else 0
+    return next((n for n in receiving_days(network, sku_row) if n >= fence), HORIZON_DAYS)
 
 
 # --- what the plan should hold, from the inputs and its published orders -------
@@ -192,6 +254,8 @@ def sku_frame(network) -> pl.DataFrame:
                 "order_cost": s["order_cost"],
                 "unit_cost": s["unit_cost"],
                 "holding_rate": s["holding_rate"],
+                "integer_qty": s["integer_qty"],
+                "first_planned_day": first_planned_day(network, s),
             }
             for s in network["skus"]
         ],
@@ -215,19 +279,22 @@ def expected_demand(network, result) -> pl.DataFrame:
         }
         for d in network["demands"]
     ]
+    whole = {s["item_id"] for s in network["skus"] if s["integer_qty"]}
     components = defaultdict(list)
     for line in network["bom"]:
         parent = line["parent_sku_id"].split("@")[0]
         components[parent].append((line["component_item_id"], line["component_qty_per_parent"]))
     for order in result.work_orders.iter_rows(named=True):
         for component, qty_per in components[order["item_id"]]:
+            qty = order["qty"] * qty_per
             rows.append(
                 {
                     "item_id": component,
                     "location_id": order["location_id"],
                     "demand_id": f"{order['order_id']}:{component}",
                     "date": order["start_date"],
-                    "qty": order["qty"] * qty_per,
+                    # whole units of a whole-unit component, for each order
+                    "qty": math.ceil(qty - TOLERANCE) if component in whole else qty,
                 }
             )
     for order in result.transfer_orders.iter_rows(named=True):
@@ -344,16 +411,19 @@ def check_stock_balance(network, result) -> None:
 
 
 def with_sku(result, network) -> pl.DataFrame:
-    fence = network["rules"]["mps_time_fence_days"]
-    """Projected inventory rows with their SKU's parameters, and whether the
-    row lies inside the time fence (an MPS item before the fence day)."""
-    return result.projected_inventory.join(sku_frame(network), on=KEY).with_columns(
-        fenced=pl.col("is_mps_item") & ((pl.col("date") - pl.lit(AS_OF)).dt.total_days() < fence),
+    """Projected inventory rows with their SKU's parameters, their day, and
+    whether the row lies before the SKU's first planned day (inside the time
+    fence of an MPS item, or before the first day it can receive on)."""
+    return (
+        result.projected_inventory.join(sku_frame(network), on=KEY)
+        .with_columns(day=(pl.col("date") - pl.lit(AS_OF)).dt.total_days())
+        .with_columns(fenced=pl.col("day") < pl.col("first_planned_day"))
     )
 
 
 def check_safety_stock_kept(network, result) -> None:
-    """(b) outside the time fence, projected on hand never falls below safety stock."""
+    """(b) from its first planned day on, a SKU's projected on hand never falls
+    below safety stock."""
     below = with_sku(result, network).filter(
         ~pl.col("fenced"), pl.col("projected_on_hand") < pl.col("safety_stock") - TOLERANCE
     )
@@ -361,21 +431,32 @@ def check_safety_stock_kept(network, result) -> None:
 
 
 def check_no_order_without_net_requirement(network, result) -> None:
-    """(c) a planned receipt only on a day the stock would otherwise fall below
-    safety stock; none inside the time fence."""
-    rows = with_sku(result, network).filter(pl.col("planned_receipts") > TOLERANCE)
-    needless = rows.filter(
-        pl.col("projected_on_hand") - pl.col("planned_receipts")
-        >= pl.col("safety_stock") - TOLERANCE / 2
-    )
-    assert needless.is_empty(), needless
-    assert not rows["fenced"].any(), rows.filter("fenced")
+    """(c) planned receipts arrive only on days the SKU receives on, none
+    before its first planned day, and only when its stock would otherwise fall
+    below safety stock before the next day it receives on (what closed days
+    need arrives on the last receiving day before them)."""
+    rows = with_sku(result, network)
+    for sku_row in network["skus"]:
+        receiving = receiving_days(network, sku_row)
+        own = rows.filter(
+            pl.col("item_id") == sku_row["item_id"],
+            pl.col("location_id") == sku_row["location_id"],
+        )
+        for row in own.filter(pl.col("planned_receipts") > TOLERANCE).iter_rows(named=True):
+            assert row["day"] in receiving, row
+            assert not row["fenced"], row
+            until = next((n for n in receiving if n > row["day"]), HORIZON_DAYS)
+            without = own.filter(pl.col("day").is_between(row["day"], until - 1)).select(
+                pl.col("projected_on_hand").min() - row["planned_receipts"]
+            )
+            assert without.item() < row["safety_stock"] - TOLERANCE / 2, row
 
 
 def check_demand_pegged_or_short(network, result) -> None:
     """(d) pegged + short = demand qty for every demand; without a fence
-    nothing is late or short and safety stock is fully pegged; no supply is
-    pegged beyond its quantity."""
+    nothing is late or short but demand before the first day its SKU can
+    receive on, and safety stock is fully pegged; no supply is pegged beyond
+    its quantity."""
     demands = expected_demand(network, result).group_by(*KEY, "demand_id").agg(pl.col("qty").sum())
     pegs = result.pegging
     pegged = pegs.group_by(*KEY, "demand_id").agg(
@@ -417,7 +498,12 @@ def check_demand_pegged_or_short(network, result) -> None:
     )
     assert (buffers["pegged"] <= buffers["safety_stock"] + TOLERANCE).all()
     if network["rules"]["mps_time_fence_days"] == 0:
-        assert late.is_empty(), late
+        receivable = (
+            result.exceptions.filter(pl.col("category") == "late_demand")
+            .join(sku_frame(network), on=KEY)
+            .filter(pl.col("date") >= pl.lit(AS_OF) + pl.duration(days="first_planned_day"))
+        )
+        assert receivable.is_empty(), receivable
         assert ((buffers["pegged"] - buffers["safety_stock"]).abs() <= TOLERANCE).all(), buffers
 
     supply = pl.concat(
@@ -474,6 +560,67 @@ def check_order_quantities(network, result) -> None:
             assert lot["qty"] >= eoq - TOLERANCE, lot
 
 
+def check_order_dates(network, result) -> None:
+    """(g) every planned order is received on a day its SKU receives on (a
+    working day of the plant for work orders, an open day otherwise) and
+    starts on the last day of its start calendar (working days of the plant,
+    open days of the transfer's source, any day for a purchase) on or before
+    receipt - lead time; failing that, lead-time compressed, on the first such
+    day from as-of."""
+    skus = {(s["item_id"], s["location_id"]): s for s in network["skus"]}
+    orders = pl.concat(
+        [
+            result.work_orders.select(*KEY, "start_date", "due_date", "is_lead_time_compressed"),
+            result.purchase_requests.select(
+                *KEY, "is_lead_time_compressed", start_date="order_date", due_date="need_date"
+            ),
+            result.transfer_orders.select(
+                "item_id",
+                "is_lead_time_compressed",
+                location_id="to_location_id",
+                start_date="ship_date",
+                due_date="receipt_date",
+            ),
+        ],
+        how="diagonal",
+    )
+    for order in orders.iter_rows(named=True):
+        sku_row = skus[(order["item_id"], order["location_id"])]
+        receipt = (order["due_date"] - AS_OF).days
+        assert receipt in receiving_days(network, sku_row), order
+        if sku_row["replenishment"] == "make":
+            starts = days_on(network, "PL1", working=True)
+        elif sku_row["replenishment"] == "transfer":
+            starts = days_on(network, sku_row["source_location_id"], working=False)
+        else:
+            starts = list(range(HORIZON_DAYS))
+        latest = receipt - sku_row["lead_time_days"]
+        on_time = [n for n in starts if n <= latest]
+        first = starts[0] if starts and starts[0] <= receipt else 0
+        start = on_time[-1] if on_time else first
+        assert order["start_date"] == day(start), order
+        assert order["is_lead_time_compressed"] == (not on_time), order
+
+
+def check_whole_units(network, result) -> None:
+    """(h) every quantity of an item counted in whole units is whole: its
+    orders, the requirements of its parents' orders, its projected inventory
+    and its pegs (its stock, demand and receipts are whole)."""
+    whole = [s["item_id"] for s in network["skus"] if s["integer_qty"]]
+    quantities = {
+        "work_orders": ["qty", "good_qty"],
+        "purchase_requests": ["qty"],
+        "transfer_orders": ["qty"],
+        "projected_inventory": PROJECTED_QUANTITIES,
+        "pegging": ["qty"],
+    }
+    for name, columns in quantities.items():
+        table = result.table(name).filter(pl.col("item_id").is_in(whole))
+        for column in columns:
+            fractions = table.filter((pl.col(column) - pl.col(column).round()).abs() > TOLERANCE)
+            assert fractions.is_empty(), (name, column, fractions)
+
+
 @PROPERTY_SETTINGS
 @given(networks())
 def test_plan_invariants(network):
@@ -483,6 +630,8 @@ def test_plan_invariants(network):
     check_no_order_without_net_requirement(network, result)
     check_demand_pegged_or_short(network, result)
     check_order_quantities(network, result)
+    check_order_dates(network, result)
+    check_whole_units(network, result)
 
 
 @FEWER_EXAMPLES  # three plans an example
@@ -524,8 +673,8 @@ def test_tables_published_while_planning_are_the_kept_ones(network):
 def test_properties_hold_on_a_network_with_every_feature():
     """The checks on one fixed network that has them all at once: a DC fed by
     transfer, three levels below it, yield, period and min / multiple / max
-    lots, safety stock, an in-transit transfer, a receipt to reschedule, and a
-    time fence."""
+    lots, whole units, safety stock, an in-transit transfer, a receipt to
+    reschedule, a time fence, holidays and weekends."""
     network = {
         "skus": [
             sku(
@@ -535,6 +684,7 @@ def test_properties_hold_on_a_network_with_every_feature():
                 source_location_id="PL1",
                 lead_time_days=2,
                 is_mps_item=True,
+                integer_qty=True,
             ),
             sku(
                 "M00",
@@ -543,12 +693,20 @@ def test_properties_hold_on_a_network_with_every_feature():
                 lead_time_days=1,
                 is_mps_item=True,
                 yield_rate=0.8,
+                integer_qty=True,
             ),
-            sku("M10", replenishment="make", low_level_code=2, lot_policy="period", period_days=3),
+            sku(
+                "M10",
+                replenishment="make",
+                low_level_code=2,
+                lot_policy="period",
+                period_days=3,
+                integer_qty=True,
+            ),
             sku("B0", low_level_code=3, min_qty=20.0, multiple=5.0, max_qty=25.0, safety_stock=3.0),
         ],
         "bom": [
-            bom_line("M00", "M10", 2.0),
+            bom_line("M00", "M10", 1.5),
             bom_line("M10", "B0", 1.25),
             bom_line("M00", "B0", 0.5),
         ],
@@ -567,6 +725,11 @@ def test_properties_hold_on_a_network_with_every_feature():
             "action_tolerance_days": 0,
             "action_tolerance_pct": 5.0,
         },
+        # Thanksgiving at the plant, which works on weekdays; a holiday at the DC
+        "closed": {
+            "PL1": {"holidays": {3}, "idle": {n for n in range(HORIZON_DAYS) if n % 7 in (5, 6)}},
+            "DC1": {"holidays": {10}, "idle": set()},
+        },
     }
     result = plan_of(network)
     assert not result.transfer_orders.is_empty()
@@ -577,3 +740,5 @@ def test_properties_hold_on_a_network_with_every_feature():
     check_no_order_without_net_requirement(network, result)
     check_demand_pegged_or_short(network, result)
     check_order_quantities(network, result)
+    check_order_dates(network, result)
+    check_whole_units(network, result)
