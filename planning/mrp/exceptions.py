@@ -34,6 +34,12 @@ def _qty(column: str) -> pl.Expr:
     return as_text(pl.col(column))
 
 
+def days_late(days: pl.Expr) -> pl.Expr:
+    """``N days late`` (``1 day late``) in a message."""
+    unit = pl.when(days == 1).then(pl.lit(" day late")).otherwise(pl.lit(" days late"))
+    return pl.concat_str(days.cast(pl.String), unit)
+
+
 def _rows(frame: pl.DataFrame, skus: pl.DataFrame, as_of: date, **columns: pl.Expr):
     """Shape ``frame`` (with sku_idx and a ``day`` column) into exception rows."""
     return (
@@ -210,11 +216,8 @@ def late_demand(
                     pl.lit(" covered late, by "),
                     covered_date,
                     pl.lit(" ("),
-                    pl.col("days_late").cast(pl.String),
-                    pl.when(pl.col("days_late") == 1)
-                    .then(pl.lit(" day"))
-                    .otherwise(pl.lit(" days")),
-                    pl.lit(" late)"),
+                    days_late(pl.col("days_late")),
+                    pl.lit(")"),
                 )
             )
             .otherwise(pl.lit("")),

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 import polars as pl
 
-from planning.mrp.exceptions import EXCEPTIONS
+from planning.mrp.exceptions import EXCEPTIONS, days_late
 from planning.precision import HOURS_DECIMALS, as_text, round_to
 
 WORK_ORDER_SCHEDULE = {
@@ -222,8 +222,8 @@ def schedule_exceptions(
             .then(pl.lit("its demand is not completed in the horizon"))
             .otherwise(pl.concat_str(
                 pl.lit("projected "), projected, pl.lit(" ("),
-                (pl.col("projected_date") - pl.col("due_date")).dt.total_days().cast(pl.String),
-                pl.lit(" days late)"),
+                days_late((pl.col("projected_date") - pl.col("due_date")).dt.total_days()),
+                pl.lit(")"),
             )),
         ),
     )  # fmt: skip

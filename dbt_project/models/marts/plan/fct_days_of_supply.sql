@@ -17,7 +17,8 @@ skus as (
 requirements as (
     select
         sku_id,
-        sum(gross_requirements) as horizon_requirements
+        -- quantities of 4 decimals, as the plan tables hold them (planning.precision)
+        round(sum(gross_requirements), 4) as horizon_requirements
     from projected
     group by sku_id
 ),
