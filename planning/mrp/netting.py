@@ -236,7 +236,8 @@ def _net_skus(
     return lots, projected, receipt_day
 
 
-SCHEDULED, PLANNED = 1, 2  # rows of ``inventory`` in ``_net_sku``
+# the kernels' ``inventory`` has a column per projected inventory row and these rows
+GROSS, SCHEDULED, PLANNED, ON_HAND = range(4)
 
 
 @njit(cache=True)
@@ -329,10 +330,10 @@ def _net_sku(
                     out_qty[n_out] = lot
                     n_out += 1
         inventory_day[n_rows] = day
-        inventory[0, n_rows] = gross
+        inventory[GROSS, n_rows] = gross
         inventory[SCHEDULED, n_rows] = scheduled
         inventory[PLANNED, n_rows] = planned
-        inventory[3, n_rows] = projected
+        inventory[ON_HAND, n_rows] = projected
         n_rows += 1
         # the next day with an event
         following = horizon_days
@@ -366,11 +367,11 @@ def _receive_earlier(day, column, qty, inventory_day, inventory, n_rows):
             inventory_day[later] = inventory_day[later - 1]
             inventory[:, later] = inventory[:, later - 1]
         inventory_day[row] = day
-        inventory[:3, row] = 0.0
-        inventory[3, row] = inventory[3, row - 1]
+        inventory[:, row] = 0.0
+        inventory[ON_HAND, row] = inventory[ON_HAND, row - 1]
         n_rows += 1
     inventory[column, row] += qty
-    inventory[3, row:n_rows] += qty
+    inventory[ON_HAND, row:n_rows] += qty
     return n_rows
 
 
