@@ -221,7 +221,8 @@ FG2_SA1 = {"parent_item_id": "FG-0000002", "component_item_id": "SA-0000001"} | 
 FIRST_ROUTING = {"item_id": "FG-0000001", "location_id": "PL01", "op_seq": "10"} | {
     "work_center_id": "PL01-ASM2"
 }
-DUPLICATE_ITEM = "RM-0000004"  # referenced by one SKU, one BOM line and one purchase order
+# referenced by one SKU, one BOM line, one stock row and one purchase order
+DUPLICATE_ITEM = "RM-0000004"
 
 
 def _bom_line(parent: str, component: str) -> dict[str, str | None]:
@@ -266,6 +267,12 @@ def _duplicate_item_quarantine() -> frozenset[tuple[str, int, str, str | None]]:
                 UNKNOWN_ITEM,
             ),
             _q(
+                "on_hand.csv",
+                row_of("on_hand.csv", item_id=DUPLICATE_ITEM),
+                "item_id",
+                UNKNOWN_ITEM,
+            ),
+            _q(
                 "open_purchase_orders.csv",
                 row_of("open_purchase_orders.csv", item_id=DUPLICATE_ITEM),
                 "item_id",
@@ -293,7 +300,7 @@ CASES: tuple[Case, ...] = (
             "items.csv",
             (
                 "required column uom is missing "
-                "(found: item_id, description, unit_cost, item_group)",
+                "(found: item_id, description, unit_cost, item_group, integer_qty)",
             ),
             column="uom",
         ),
