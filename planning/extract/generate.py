@@ -11,6 +11,12 @@ Families come in fixed blocks of ``BLOCK_FAMILIES``, each drawn from its own
 random stream, and are appended to the CSV files a chunk of blocks at a time:
 the files for one ``(skus, seed, as_of)`` are byte-identical whatever
 ``chunk_skus`` is, and memory stays flat up to millions of SKUs.
+
+The shop floor is written last: each block adds the load its demand puts
+on the plants' work centres, and the work centres' units and shifts, and the
+people on them, are then sized so most run at 65-82 % on average and a
+plant's one or two busiest are its bottlenecks (``_shop_floor``). Sites keep
+their country's public holidays (``planning.extract.holidays``).
 """
 
 from __future__ import annotations
