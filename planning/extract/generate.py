@@ -15,14 +15,13 @@ the files for one ``(skus, seed, as_of)`` are byte-identical whatever
 The shop floor is written last: each block adds the load its demand puts
 on the plants' work centres, and the work centres' units and shifts, and the
 people on them, are then sized so most run at 65-82 % on average and a
-plant's one or two busiest are its bottlenecks (``_shop_floor``). Sites keep
-their country's public holidays (``planning.extract.holidays``).
+plant's one or two busiest are its bottlenecks (``planning.extract.sites``).
+Sites keep their country's public holidays (``planning.extract.holidays``).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -38,7 +37,6 @@ from planning.config import Settings
 from planning.contract import (
     EXTRACT_FILES,
     EXTRACT_FILES_BY_NAME,
-    LOCATION_TYPES,
     LOT_POLICIES,
     MANIFEST_FILE,
     REPLENISHMENT_TYPES,
@@ -50,7 +48,17 @@ from planning.contract import (
     Kind,
 )
 from planning.errors import PlannerError
-from planning.extract.holidays import public_holidays
+from planning.extract.arrays import codes, rank_in_run, repeat_rank
+from planning.extract.sites import (
+    MAX_OPERATION_MINUTES,
+    PROCESSES,
+    SETUP_FAMILIES,
+    SHIFT_HOURS,
+    NetworkScale,
+    Sites,
+    build_sites,
+    size_shop_floor,
+)
 
 SOURCE_SYSTEM = "planner-generate"
 MIN_SKUS = 100  # below this a network with plants, DCs and 3-level BOMs does not fit
@@ -78,65 +86,6 @@ _SITES_STREAM, _FAMILIES_STREAM, _CONSUMABLES_STREAM, _BLOCK_STREAM, _SHOP_FLOOR
 # --- vocabulary -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Process:
-    """A shop-floor process: one work centre type and the skill that runs it."""
-
-    code: str
-    skill: str
-    run_minutes: float  # median run time, minutes per unit
-    setup_minutes: float  # median setup time, minutes
-    subassembly_weight: float  # relative chance a subassembly routing uses it; 0 = never
-    finished_good_share: float  # share of finished-good routings that use it
-    family_setups: bool  # changeovers depend on the part family (material, fixture, colour)
-
-
-PROCESSES = (
-    Process("CUT", "cutting", 1.5, 20, 3.0, 0.0, True),
-    Process("MCH", "machining", 6.0, 45, 4.0, 0.0, True),
-    Process("WLD", "welding", 8.0, 30, 2.0, 0.0, True),
-    Process("PNT", "painting", 3.0, 60, 1.5, 0.0, True),
-    Process("ASM", "assembly", 12.0, 15, 2.0, 1.0, False),
-    Process("TST", "testing", 5.0, 10, 0.5, 0.5, False),
-    Process("PCK", "packing", 1.5, 5, 0.0, 0.8, False),
-)
-# Processes that get a second, third... work centre as plants grow, in that order.
-EXTRA_WORK_CENTERS = ("MCH", "ASM", "WLD", "CUT", "PCK", "PNT", "MCH", "ASM", "TST", "WLD", "MCH")
-SETUP_FAMILIES = "ABCDEF"  # families of a process share a setup family by family number
-
-
-@dataclass(frozen=True)
-class Shift:
-    start: str  # HH:MM
-    end: str  # HH:MM; at or before start means it ends the next day
-    weekdays: tuple[int, ...]  # 0 = Monday
-
-
-EARLY = Shift("06:00", "14:00", (0, 1, 2, 3, 4))
-LATE = Shift("14:00", "22:00", (0, 1, 2, 3, 4))
-NIGHT = Shift("22:00", "06:00", (0, 1, 2, 3, 4))
-SATURDAY = Shift("06:00", "14:00", (5,))
-SHIFT_HOURS = 8
-CREWS = (EARLY, LATE, NIGHT)  # personnel shifts; the early crew also works the day shifts
-# What a work centre runs, fewest hours first: a few days a week, one to three shifts, with or
-# without a Saturday. Each gets the pattern and unit count that bring it closest to its target.
-SHIFT_PATTERNS = (
-    (Shift("06:00", "14:00", (0, 1)),),
-    (Shift("06:00", "14:00", (0, 1, 2)),),
-    (Shift("06:00", "14:00", (0, 1, 2, 3)),),
-    (EARLY,),
-    (EARLY, SATURDAY),
-    (EARLY, LATE),
-    (EARLY, LATE, SATURDAY),
-    (EARLY, LATE, NIGHT),
-    (EARLY, LATE, NIGHT, SATURDAY),
-)
-# Average load of a work centre over the horizon (required / available hours): most sit in
-# TARGET_LOAD, the one or two busiest of a plant are its bottlenecks.
-TARGET_LOAD = (0.65, 0.82)
-BOTTLENECK_LOAD = (0.92, 1.0)
-CREW_MARGIN = 1.25  # people per unit a crew has, for breaks between operations and absence
-MAX_OPERATION_MINUTES = 420  # a work order's operation fits in one person's 8-hour shift
 # Run minutes per unit are capped so a week of a SKU's volume takes at most this long per
 # operation: high-volume parts run on fast machines.
 MAX_WEEKLY_RUN_MINUTES = 400
@@ -189,27 +138,6 @@ SUBASSEMBLY_NAMES = (
     "housing", "panel", "frame", "shaft assembly", "control board", "wiring harness", "cover",
     "base plate", "module", "drive unit", "seal kit", "bracket",
 )  # fmt: skip
-# (city, ISO country code whose public holidays the site keeps)
-PLANT_CITIES = (
-    ("Eindhoven", "NL"), ("Leeds", "GB"), ("Brno", "CZ"), ("Porto", "PT"), ("Bilbao", "ES"),
-    ("Graz", "AT"),
-)  # fmt: skip
-WAREHOUSE_CITIES = (("Venlo", "NL"), ("Duisburg", "DE"), ("Zaragoza", "ES"))
-DC_CITIES = (
-    ("Milan", "IT"), ("Madrid", "ES"), ("Paris", "FR"), ("Hamburg", "DE"), ("Warsaw", "PL"),
-    ("Stockholm", "SE"), ("Dublin", "IE"), ("Vienna", "AT"), ("Lisbon", "PT"), ("Prague", "CZ"),
-    ("Copenhagen", "DK"), ("Athens", "GR"), ("Budapest", "HU"), ("Oslo", "NO"), ("Zurich", "CH"),
-)  # fmt: skip
-SHUTDOWN = "Plant shutdown"  # holidays.csv name of the days a plant closes for a week
-FIRST_NAMES = (
-    "Anna", "Bram", "Chloe", "Daan", "Eva", "Finn", "Greta", "Hugo", "Ines", "Jonas", "Klara",
-    "Luca", "Mila", "Noah", "Olga", "Piet", "Rosa", "Sven", "Tess", "Yusuf",
-)  # fmt: skip
-LAST_NAMES = (
-    "de Vries", "Smith", "Novak", "Silva", "Garcia", "Huber", "Jansen", "Brown", "Dvorak",
-    "Costa", "Moreno", "Gruber", "Bakker", "Taylor", "Horak", "Santos", "Ruiz", "Wagner",
-)  # fmt: skip
-DOWNTIME_REASONS = ("preventive maintenance", "calibration", "tooling change", "breakdown repair")
 MILESTONE_NAMES = (
     "Prototype delivery",
     "First article inspection",
@@ -283,7 +211,9 @@ def generate_extract(
                 block_tables.append(block.tables)
                 weekly_minutes += block.weekly_minutes
             _append(files, _concat_tables(block_tables), row_counts)
-        shop_floor = _shop_floor(network.sites, weekly_minutes, _random(seed, _SHOP_FLOOR_STREAM))
+        shop_floor = size_shop_floor(
+            network.sites, weekly_minutes, _random(seed, _SHOP_FLOOR_STREAM)
+        )
         _append(files, shop_floor, row_counts)
     _write_manifest(out_dir, skus=skus, seed=seed, as_of=as_of)
     return row_counts
@@ -303,320 +233,9 @@ class Network:
 
 def _network(skus: int, seed: int, as_of: date) -> Network:
     scale = NetworkScale.for_skus(skus)
-    sites = _sites(scale, _random(seed, _SITES_STREAM), as_of)
-    return Network(scale, sites, _consumables(scale, sites, _random(seed, _CONSUMABLES_STREAM)))
-
-
-@dataclass(frozen=True)
-class NetworkScale:
-    """How many sites and shared resources a network of ``skus`` SKUs has."""
-
-    plants: int
-    warehouses: int
-    dcs: int
-    extra_work_centers: int  # work centres per plant beyond one per process
-    consumables: int  # items bought at every plant
-    suppliers: int
-    customers: int
-
-    @classmethod
-    def for_skus(cls, skus: int) -> NetworkScale:
-        decades = math.log10(skus)
-        plants = int(np.clip(2 + math.floor(decades - 3), 2, len(PLANT_CITIES)))
-        return cls(
-            plants=plants,
-            warehouses=min(1 + (plants - 2) // 2, len(WAREHOUSE_CITIES)),
-            dcs=min(3 * (plants - 1), len(DC_CITIES)),
-            extra_work_centers=int(np.clip(round(2 * (decades - 2)), 3, len(EXTRA_WORK_CENTERS))),
-            consumables=int(np.clip(skus // 2000, 6, 400)),
-            suppliers=int(np.clip(skus // 200, 8, 3000)),
-            customers=int(np.clip(skus // 50, 20, 20_000)),
-        )
-
-    @property
-    def distribution_locations(self) -> int:
-        return self.warehouses + self.dcs
-
-    @property
-    def max_breadth(self) -> int:
-        """Most warehouses and DCs stocking one finished good."""
-        return min(5, self.distribution_locations)
-
-
-# --- sites: locations, work centres, calendars, people ----------------------------------------
-
-
-@dataclass(frozen=True)
-class Sites:
-    """Locations (plants first, then warehouses, then DCs) and the plants' shop floors."""
-
-    location_id: pl.Series
-    plants: int
-    transit_days: np.ndarray  # (plants, distribution locations) lead time plant -> warehouse/DC
-    work_center_first: np.ndarray  # (plants, processes) row of the first work centre of a process
-    work_center_count: np.ndarray  # (plants, processes) work centres of a process at a plant
-    work_center_id: pl.Series
-    work_center_plant: np.ndarray
-    work_center_process: np.ndarray  # PROCESSES row
-    efficiency: np.ndarray  # per work centre
-    working_share: np.ndarray  # per plant: share of the horizon's weekdays that are not holidays
-    work_centers: pl.DataFrame  # work_centers.csv rows without capacity_units
-    tables: dict[str, pl.DataFrame]  # locations, holidays, downtime
-
-
-def _sites(scale: NetworkScale, rng: np.random.Generator, as_of: date) -> Sites:
-    locations = _locations(scale)
-    transit_days = np.concatenate(
-        [
-            rng.integers(0, 3, (scale.plants, scale.warehouses)),  # warehouses sit near plants
-            rng.integers(2, 8, (scale.plants, scale.dcs)),
-        ],
-        axis=1,
-    )
-    extra = np.clip(
-        scale.extra_work_centers + rng.integers(-1, 2, scale.plants), 3, len(EXTRA_WORK_CENTERS)
-    )
-    codes = [p.code for p in PROCESSES]
-    work_center_count = np.array(
-        [[1 + EXTRA_WORK_CENTERS[:n].count(code) for code in codes] for n in extra]
-    )
-    work_center_first = (np.cumsum(work_center_count) - work_center_count.ravel()).reshape(
-        work_center_count.shape
-    )
-    plant_ids = locations["location_id"][: scale.plants]
-    plant = np.repeat(np.arange(scale.plants), work_center_count.sum(axis=1))
-    process = np.repeat(np.tile(np.arange(len(PROCESSES)), scale.plants), work_center_count.ravel())
-    work_centers = _work_centers(plant_ids, plant, process, rng)
-    holidays = _holidays(locations, scale.plants, as_of)
-    return Sites(
-        location_id=locations["location_id"],
-        plants=scale.plants,
-        transit_days=transit_days,
-        work_center_first=work_center_first,
-        work_center_count=work_center_count,
-        work_center_id=work_centers["work_center_id"],
-        work_center_plant=plant,
-        work_center_process=process,
-        efficiency=work_centers["efficiency"].to_numpy(),
-        working_share=_working_share(plant_ids, holidays, as_of),
-        work_centers=work_centers,
-        tables={
-            "locations": locations.drop("country"),
-            "holidays": holidays,
-            "downtime": _downtime(work_centers["work_center_id"], rng, as_of),
-        },
-    )
-
-
-def _locations(scale: NetworkScale) -> pl.DataFrame:
-    """locations.csv rows, plus the country each site keeps the holidays of."""
-    plant, warehouse, dc = LOCATION_TYPES
-    sites = [
-        (f"{prefix}{i + 1:02d}", location_type, f"{title}{city}", country)
-        for prefix, location_type, title, cities in (
-            ("PL", plant, "Plant ", PLANT_CITIES[: scale.plants]),
-            ("WH", warehouse, "Warehouse ", WAREHOUSE_CITIES[: scale.warehouses]),
-            ("DC", dc, "DC ", DC_CITIES[: scale.dcs]),
-        )
-        for i, (city, country) in enumerate(cities)
-    ]
-    return pl.DataFrame(
-        sites, schema=["location_id", "location_type", "name", "country"], orient="row"
-    )
-
-
-def _holidays(locations: pl.DataFrame, plants: int, as_of: date) -> pl.DataFrame:
-    """Each site's public holidays in the horizon, and a week's shutdown at every other plant.
-
-    The shutdown is the working days between Christmas and New Year when the
-    horizon holds them, else the week thirteen weeks after as-of's Monday.
-    """
     last = as_of + timedelta(days=HORIZON_DAYS - 1)
-    rows = [
-        (location_id, day, name)
-        for location_id, country in locations.select("location_id", "country").iter_rows()
-        for day, name in public_holidays(country, as_of, last)
-    ]
-    shutdown = _shutdown_week(as_of, last)
-    closed = set((location_id, day) for location_id, day, _ in rows)
-    rows += [
-        (location_id, day, SHUTDOWN)
-        for location_id in locations["location_id"][:plants:2]
-        for day in shutdown
-        if (location_id, day) not in closed
-    ]
-    return pl.DataFrame(
-        sorted(rows),
-        schema={"location_id": pl.String, "date": pl.Date, "name": pl.String},
-        orient="row",
-    )
-
-
-def _shutdown_week(as_of: date, last: date) -> list[date]:
-    """Monday to Friday days of a plant's shutdown week inside as_of..last."""
-    for year in (as_of.year, as_of.year + 1):
-        days = [date(year, 12, d) for d in range(27, 32)]
-        if as_of <= days[0] and days[-1] <= last:
-            return [d for d in days if d.weekday() < 5]
-    monday = as_of - timedelta(days=as_of.weekday()) + timedelta(weeks=13)
-    return [monday + timedelta(days=d) for d in range(5)]
-
-
-def _working_share(plant_ids: pl.Series, holidays: pl.DataFrame, as_of: date) -> np.ndarray:
-    """Per plant, the share of the horizon's Monday-to-Friday days that are not holidays."""
-    days = pl.date_range(as_of, as_of + timedelta(days=HORIZON_DAYS - 1), eager=True)
-    weekdays = int((days.dt.weekday() <= 5).sum())
-    closed = holidays.filter(pl.col("date").dt.weekday() <= 5)["location_id"].value_counts()
-    closed_days = dict(closed.iter_rows())
-    return np.array([1 - closed_days.get(plant, 0) / weekdays for plant in plant_ids])
-
-
-def _work_centers(
-    plant_ids: pl.Series, plant: np.ndarray, process: np.ndarray, rng: np.random.Generator
-) -> pl.DataFrame:
-    """Work centres per plant and process, numbered within the process: ``PL01-MCH2``."""
-    number = (
-        _rank_in_run(np.r_[True, (plant[1:] != plant[:-1]) | (process[1:] != process[:-1])]) + 1
-    )
-    codes = pl.Series([p.code for p in PROCESSES]).gather(process)
-    skills = pl.Series([p.skill.capitalize() for p in PROCESSES]).gather(process)
-    n = len(plant)
-    number_text = pl.Series(number).cast(pl.String)
-    return pl.DataFrame(
-        {
-            "work_center_id": plant_ids.gather(plant) + "-" + codes + number_text,
-            "location_id": plant_ids.gather(plant),
-            "name": skills + " " + number_text,
-            "efficiency": np.round(rng.uniform(0.85, 1.0, n), 2),
-        }
-    )
-
-
-def _shop_floor(
-    sites: Sites, weekly_minutes: np.ndarray, rng: np.random.Generator
-) -> dict[str, pl.DataFrame]:
-    """work_centers, shifts and personnel, sized to the load the demand puts on each work centre.
-
-    ``weekly_minutes`` is each work centre's average required minutes a week
-    over the horizon. A work centre gets the fewest units that can carry its
-    target load on three shifts and a Saturday, or one more, with the shift
-    pattern whose hours bring it closest to the target; the one or two busiest of each plant
-    are its bottlenecks. Crews have enough people of the skill for every unit
-    running on their shift.
-    """
-    target = _target_load(sites, weekly_minutes, rng)
-    pattern_hours = np.array(
-        [sum(SHIFT_HOURS * len(shift.weekdays) for shift in pattern) for pattern in SHIFT_PATTERNS]
-    )
-    unit_hours = sites.efficiency * sites.working_share[sites.work_center_plant]
-    required_hours = weekly_minutes / 60
-    fewest = np.maximum(np.ceil(required_hours / (target * unit_hours * pattern_hours[-1])), 1)
-    candidates = fewest[:, None] + np.repeat([0, 1], len(SHIFT_PATTERNS))  # (centres, choices)
-    hours = np.tile(pattern_hours, 2)
-    load = required_hours[:, None] / (candidates * unit_hours[:, None] * hours)
-    choice = np.argmin(np.abs(load - target[:, None]), axis=1)
-    units = candidates[np.arange(len(choice)), choice]
-    pattern = choice % len(SHIFT_PATTERNS)
-    return {
-        "work_centers": sites.work_centers.with_columns(capacity_units=units.astype(np.int64)),
-        "shifts": _shifts(sites.work_center_id, pattern),
-        "personnel": _personnel(sites, units, pattern, rng),
-    }
-
-
-def _target_load(sites: Sites, weekly_minutes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Average load each work centre is sized for: the busiest one or two of a plant higher."""
-    n = len(weekly_minutes)
-    busiest_first = np.lexsort((-weekly_minutes, sites.work_center_plant))
-    rank = np.empty(n, np.int64)
-    rank[busiest_first] = _rank_in_run(
-        np.r_[True, np.diff(sites.work_center_plant[busiest_first]) != 0]
-    )
-    bottlenecks = rng.integers(1, 3, sites.plants)[sites.work_center_plant]
-    return np.where(
-        (rank < bottlenecks) & (weekly_minutes > 0),
-        rng.uniform(*BOTTLENECK_LOAD, n),
-        rng.uniform(*TARGET_LOAD, n),
-    )
-
-
-def _shifts(work_center_id: pl.Series, pattern: np.ndarray) -> pl.DataFrame:
-    """Each work centre's SHIFT_PATTERNS row as shifts.csv rows, by weekday and start."""
-    rows = [
-        (center, weekday, shift.start, shift.end)
-        for center, p in enumerate(pattern.tolist())
-        for shift in SHIFT_PATTERNS[p]
-        for weekday in shift.weekdays
-    ]
-    center, weekday, start, end = (np.array(column) for column in zip(*rows, strict=True))
-    order = np.lexsort((start, weekday, center))
-    return pl.DataFrame(
-        {
-            "work_center_id": work_center_id.gather(center[order]),
-            "weekday": weekday[order].astype(np.int64),
-            "start_time": start[order],
-            "end_time": end[order],
-        }
-    )
-
-
-def _downtime(work_center_id: pl.Series, rng: np.random.Generator, as_of: date) -> pl.DataFrame:
-    """Up to two stops per work centre in the first four weeks, in different weeks."""
-    windows = rng.choice(3, len(work_center_id), p=[0.4, 0.4, 0.2])
-    center = np.repeat(np.arange(len(work_center_id)), windows)
-    week = np.argsort(rng.random((len(work_center_id), 4)), axis=1)[center, _repeat_rank(windows)]
-    n = len(center)
-    start_hours = 24 * (7 * week + rng.integers(0, 5, n)) + rng.integers(6, 19, n)
-    duration_hours = rng.choice([2, 4, 8, 12], n)
-    midnight = np.datetime64(as_of, "D").astype("datetime64[us]")
-    return pl.DataFrame(
-        {
-            "work_center_id": work_center_id.gather(center),
-            "start_at": midnight + start_hours.astype("timedelta64[h]"),
-            "end_at": midnight + (start_hours + duration_hours).astype("timedelta64[h]"),
-            "reason": pl.Series(DOWNTIME_REASONS).gather(rng.integers(0, len(DOWNTIME_REASONS), n)),
-        }
-    )
-
-
-def _personnel(
-    sites: Sites, units: np.ndarray, pattern: np.ndarray, rng: np.random.Generator
-) -> pl.DataFrame:
-    """People per plant, process and crew: CREW_MARGIN per unit running on the crew's shift
-    (at least one per process and plant), a third of them with a second or third skill."""
-    runs = np.array(
-        [[any(s.start == crew.start for s in SHIFT_PATTERNS[p]) for crew in CREWS] for p in pattern]
-    )
-    cell = sites.work_center_plant * len(PROCESSES) + sites.work_center_process
-    cells = sites.plants * len(PROCESSES)
-    crew_units = np.stack(
-        [np.bincount(cell, weights=units * runs[:, c], minlength=cells) for c in range(len(CREWS))],
-        axis=1,
-    )
-    people = np.ceil(CREW_MARGIN * crew_units).astype(np.int64).ravel()
-    people[:: len(CREWS)] = np.maximum(people[:: len(CREWS)], 1)  # an early crew everywhere
-    plant_process = np.repeat(np.arange(cells), len(CREWS))
-    plant, primary = np.divmod(np.repeat(plant_process, people), len(PROCESSES))
-    crew = np.repeat(np.tile(np.arange(len(CREWS)), cells), people)
-    n = len(plant)
-    skills = rng.choice([1, 2, 3], n, p=[0.65, 0.25, 0.10])
-    preference = rng.random((n, len(PROCESSES)))
-    preference[np.arange(n), primary] = -1.0  # the primary skill comes first
-    person = np.repeat(np.arange(n), skills)
-    skill = np.argsort(preference, axis=1)[person, _repeat_rank(skills)]
-    names = pl.Series(FIRST_NAMES).gather(rng.integers(0, len(FIRST_NAMES), n)) + " "
-    names += pl.Series(LAST_NAMES).gather(rng.integers(0, len(LAST_NAMES), n))
-    rota = crew[person]
-    return pl.DataFrame(
-        {
-            "person_id": _codes("EMP-", person + 1, 5),
-            "location_id": sites.location_id.gather(plant[person]),
-            "skill": pl.Series([p.skill for p in PROCESSES]).gather(skill),
-            "name": names.gather(person),
-            "shift_start": pl.Series([s.start for s in CREWS]).gather(rota),
-            "shift_end": pl.Series([s.end for s in CREWS]).gather(rota),
-        }
-    )
+    sites = build_sites(scale, _random(seed, _SITES_STREAM), as_of, last)
+    return Network(scale, sites, _consumables(scale, sites, _random(seed, _CONSUMABLES_STREAM)))
 
 
 # --- product families -------------------------------------------------------------------------
@@ -756,7 +375,7 @@ def _consumables(scale: NetworkScale, sites: Sites, rng: np.random.Generator) ->
     unit_cost = np.round(
         np.array([m.median_cost for m in CONSUMABLES])[material] * rng.lognormal(0, 0.3, n), 2
     )
-    item_id = _codes(ITEM_PREFIXES[CONSUMABLE], np.arange(1, n + 1), 4)
+    item_id = codes(ITEM_PREFIXES[CONSUMABLE], np.arange(1, n + 1), 4)
     names = pl.Series([m.name for m in CONSUMABLES]).gather(material)
     size = np.arange(n) // len(CONSUMABLES) + 1  # the n-th bolt, nut... is the n-th size
     items = pl.DataFrame(
@@ -1046,7 +665,7 @@ def _family_skus(
     plant_count = families.plant_count[family]
     at_plant = np.repeat(np.arange(len(family)), plant_count)
     plant = np.where(
-        _repeat_rank(plant_count) == 0,
+        repeat_rank(plant_count) == 0,
         families.home_plant[family[at_plant]],
         families.second_plant[family[at_plant]],
     )
@@ -1055,7 +674,7 @@ def _family_skus(
     # distribution_skus slots (the last family of the network may have fewer).
     finished = np.flatnonzero(items.kind == FINISHED_GOOD)
     breadth = families.breadth[family[finished]]
-    owner, slot = np.repeat(np.arange(len(finished)), breadth), _repeat_rank(breadth)
+    owner, slot = np.repeat(np.arange(len(finished)), breadth), repeat_rank(breadth)
     stocked = finished[owner]
     position = (stocked - items.level_start[family[stocked], 0]) * breadth[owner] + slot
     keep = position < families.distribution_skus[family[stocked]]
@@ -1277,7 +896,7 @@ def _routings(skus: pl.DataFrame, sites: Sites, rng: np.random.Generator) -> Blo
         (rank < operations[:, None]) & (weights > 0),
     )
     row, process = np.nonzero(selected)
-    op_seq = 10 * (_rank_in_run(np.r_[True, row[1:] != row[:-1]]) + 1)
+    op_seq = 10 * (rank_in_run(np.r_[True, row[1:] != row[:-1]]) + 1)
 
     plant = skus["plant"].to_numpy()[make][row]
     first = sites.work_center_first[plant, process]
@@ -1523,8 +1142,8 @@ def _purchase_orders(
     po_number = numbering.take("purchase_order", int(new_po.sum())) + np.cumsum(new_po) - 1
     return pl.DataFrame(
         {
-            "po_id": _codes("PO-", po_number, 7),
-            "po_line": pl.Series(_rank_in_run(new_po) + 1).cast(pl.String),
+            "po_id": codes("PO-", po_number, 7),
+            "po_line": pl.Series(rank_in_run(new_po) + 1).cast(pl.String),
             "item_id": skus["item_id"].gather(sku),
             "location_id": location_id,
             "qty_open": _order_quantity(skus, sku, _weeks_of_volume(skus, sku, rng)),
@@ -1552,7 +1171,7 @@ def _work_orders(
     ops_completed = (rng.random(n) * operations).astype(np.int64)
     return pl.DataFrame(
         {
-            "wo_id": _codes("WO-", numbering.take("work_order", n) + np.arange(n), 7),
+            "wo_id": codes("WO-", numbering.take("work_order", n) + np.arange(n), 7),
             "item_id": skus["item_id"].gather(sku),
             "location_id": skus["location_id"].gather(sku),
             "qty_open": _order_quantity(
@@ -1579,7 +1198,7 @@ def _transfers(
     ship = np.where(rng.random(n) < 0.5, -rng.integers(1, lead_time + 3), rng.integers(0, 22, n))
     return pl.DataFrame(
         {
-            "transfer_id": _codes("TR-", numbering.take("transfer", n) + np.arange(n), 7),
+            "transfer_id": codes("TR-", numbering.take("transfer", n) + np.arange(n), 7),
             "item_id": skus["item_id"].gather(sku),
             "from_location_id": skus["source_location_id"].gather(sku),
             "to_location_id": skus["location_id"].gather(sku),
@@ -1635,14 +1254,14 @@ def _sales_orders(
     )
     return pl.DataFrame(
         {
-            "so_id": _codes("SO-", numbering.take("sales_order", orders) + order, 7),
-            "so_line": pl.Series(_rank_in_run(new_order) + 1).cast(pl.String),
+            "so_id": codes("SO-", numbering.take("sales_order", orders) + order, 7),
+            "so_line": pl.Series(rank_in_run(new_order) + 1).cast(pl.String),
             "item_id": skus["item_id"].gather(sku),
             "sku_row": sku,  # planning column: the block SKU, not written
             "location_id": skus["location_id"].gather(sku),
             "qty_open": np.maximum(np.ceil(demand[sku] * rng.lognormal(-0.7, 0.6, n)), 1.0),
             "due_date": _dates(as_of, due),
-            "customer_id": _codes("CUST-", rng.integers(1, scale.customers + 1, orders)[order], 5),
+            "customer_id": codes("CUST-", rng.integers(1, scale.customers + 1, orders)[order], 5),
             "priority": rng.choice([1, 2, 3], orders, p=[0.15, 0.70, 0.15])[order],
         }
     )
@@ -1672,7 +1291,7 @@ def _projects(
     project_plant = plant_of[rng.integers(0, len(made), projects)]
     milestones = rng.integers(2, 5, projects)
     project = np.repeat(np.arange(projects), milestones)
-    rank = _repeat_rank(milestones)
+    rank = repeat_rank(milestones)
     # The first milestone falls between ten days ago and a month out, the next 2-9 weeks apart.
     gap = np.where(
         rank == 0, rng.integers(-10, 31, len(project)), rng.integers(14, 61, len(project))
@@ -1694,25 +1313,25 @@ def _projects(
     customer = rng.integers(1, scale.customers + 1, projects)[project[milestone]]
     orders = pl.DataFrame(
         {
-            "so_id": _codes("SO-", so_number[milestone], 7),
-            "so_line": pl.Series(_repeat_rank(lines) + 1).cast(pl.String),
+            "so_id": codes("SO-", so_number[milestone], 7),
+            "so_line": pl.Series(repeat_rank(lines) + 1).cast(pl.String),
             "item_id": skus["item_id"].gather(sku),
             "sku_row": sku,  # planning column: the block SKU, not written
             "location_id": skus["location_id"].gather(sku),
             "qty_open": rng.integers(1, 6, len(milestone)).astype(np.float64),
             "due_date": _dates(as_of, due[milestone]),
-            "customer_id": _codes("CUST-", customer, 5),
+            "customer_id": codes("CUST-", customer, 5),
             "priority": np.ones(len(milestone), np.int64),
-            "project_id": _codes("PRJ-", project_number[project[milestone]], 5),
+            "project_id": codes("PRJ-", project_number[project[milestone]], 5),
         }
     )
     milestone_frame = pl.DataFrame(
         {
-            "project_id": _codes("PRJ-", project_number[project], 5),
+            "project_id": codes("PRJ-", project_number[project], 5),
             "milestone_id": "M" + pl.Series(rank + 1).cast(pl.String),
             "name": pl.Series(MILESTONE_NAMES).gather(milestone_name),
             "due_date": _dates(as_of, due),
-            "so_id": _codes("SO-", so_number, 7),
+            "so_id": codes("SO-", so_number, 7),
         }
     )
     return orders, milestone_frame
@@ -1841,17 +1460,6 @@ def _choose(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
     return (rng.random(len(probabilities))[:, None] >= bounds).sum(axis=1)
 
 
-def _rank_in_run(starts_run: np.ndarray) -> np.ndarray:
-    """0-based position of each row in its run of rows; a run starts where starts_run is True."""
-    index = np.arange(len(starts_run))
-    return index - np.maximum.accumulate(np.where(starts_run, index, 0))
-
-
-def _repeat_rank(counts: np.ndarray) -> np.ndarray:
-    """0-based position of each row of ``np.repeat(x, counts)`` among the copies of its x."""
-    return np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-
-
 def _round_nice(qty: np.ndarray) -> np.ndarray:
     """Round up to 1, 2 or 5 times a power of ten, at least 1: how planners set lot sizes."""
     qty = np.maximum(qty, 1.0)
@@ -1884,14 +1492,9 @@ def _nullable(values: np.ndarray, dtype: pl.DataType = pl.Float64) -> pl.Series:
     return pl.Series(np.asarray(values, np.float64), nan_to_null=True).cast(dtype)
 
 
-def _codes(prefix: str, numbers: np.ndarray, width: int) -> pl.Series:
-    """Document and master-data codes: prefix plus zero-padded number, ``SO-0000042``."""
-    return prefix + pl.Series(numbers, dtype=pl.Int64).cast(pl.String).str.zfill(width)
-
-
 def _nullable_codes(prefix: str, numbers: np.ndarray, width: int) -> pl.Series:
     """Codes where numbers are >= 0, empty elsewhere."""
-    return _codes(prefix, np.maximum(numbers, 0), width).scatter(np.flatnonzero(numbers < 0), None)
+    return codes(prefix, np.maximum(numbers, 0), width).scatter(np.flatnonzero(numbers < 0), None)
 
 
 def _nullable_gather(values: pl.Series, rows: np.ndarray) -> pl.Series:
