@@ -484,6 +484,19 @@ def test_quantities_of_integer_qty_items_are_whole_in_every_file(
 # --- plants sized to their load ---------------------------------------------------------------
 
 
+@pytest.fixture(
+    scope="module", params=[(SKUS, SEED), (1_500, 7), (6_000, 11)], ids=lambda n: f"{n[0]}-{n[1]}"
+)
+def network(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, pl.DataFrame]:
+    """The tables of generated extracts of several sizes and seeds."""
+    skus, seed = request.param
+    out = tmp_path_factory.mktemp(f"network-{skus}-{seed}")
+    generate_extract(out, skus=skus, seed=seed, as_of=AS_OF)
+    return {spec.name: read(out, spec) for spec in EXTRACT_FILES}
+
+
 def _operations(tables: dict[str, pl.DataFrame], orders: pl.DataFrame, qty: str) -> pl.DataFrame:
     """Minutes each routing row (alternatives included) of each order takes: (setup + qty x
     run) / efficiency, as the scheduler counts them."""
@@ -498,42 +511,42 @@ def _operations(tables: dict[str, pl.DataFrame], orders: pl.DataFrame, qty: str)
 
 
 def test_a_largest_lot_runs_each_operation_within_one_shift(
-    tables: dict[str, pl.DataFrame],
+    network: dict[str, pl.DataFrame],
 ) -> None:
-    make = tables["skus"].filter(pl.col("replenishment") == "make")
+    make = network["skus"].filter(pl.col("replenishment") == "make")
     assert make["max_qty"].null_count() == 0
     assert make.filter(pl.col("lot_size") > pl.col("max_qty")).height == 0
     assert make.filter(pl.col("min_qty") > pl.col("max_qty")).height == 0
-    assert _operations(tables, make, "max_qty")["minutes"].max() <= 8 * 60
-    open_orders = _operations(tables, tables["open_work_orders"], "qty_open")
+    assert _operations(network, make, "max_qty")["minutes"].max() <= 8 * 60
+    open_orders = _operations(network, network["open_work_orders"], "qty_open")
     assert open_orders["minutes"].max() <= 8 * 60
 
 
 def test_production_lead_times_cover_the_routing_at_one_shift_a_day(
-    tables: dict[str, pl.DataFrame],
+    network: dict[str, pl.DataFrame],
 ) -> None:
     work = (
-        _operations(tables, tables["open_work_orders"], "qty_open")
+        _operations(network, network["open_work_orders"], "qty_open")
         .group_by("wo_id", "item_id", "location_id", "op_seq")
         .agg(pl.col("minutes").min())
         .group_by("wo_id", "item_id", "location_id")
         .agg(work_days=pl.col("minutes").sum() / (8 * 60), operations=pl.len())
-        .join(tables["skus"], on=["item_id", "location_id"])
+        .join(network["skus"], on=["item_id", "location_id"])
     )
     working_days = pl.col("lead_time_days") * 5 / 7
     assert work.filter(working_days < pl.col("work_days") + pl.col("operations")).height == 0
 
 
 def test_every_unit_on_a_shift_has_a_qualified_person_on_it(
-    tables: dict[str, pl.DataFrame],
+    network: dict[str, pl.DataFrame],
 ) -> None:
     skill_of = {"CUT": "cutting", "MCH": "machining", "WLD": "welding", "PNT": "painting"}
     skill_of |= {"ASM": "assembly", "TST": "testing", "PCK": "packing"}
     running = (
-        tables["shifts"]
+        network["shifts"]
         .select("work_center_id", "start_time")
         .unique()
-        .join(tables["work_centers"], on="work_center_id")
+        .join(network["work_centers"], on="work_center_id")
         .with_columns(
             skill=pl.col("work_center_id").str.slice(5, 3).replace_strict(skill_of),
         )
@@ -541,7 +554,7 @@ def test_every_unit_on_a_shift_has_a_qualified_person_on_it(
         .agg(units=pl.col("capacity_units").sum())
     )
     crews = (
-        tables["personnel"]
+        network["personnel"]
         .group_by("location_id", "skill", start_time="shift_start")
         .agg(people=pl.len())
     )
