@@ -8,6 +8,10 @@ bom_lines as (
     select * from {{ ref('int_bom_lines_resolved') }}
 ),
 
+items as (
+    select * from {{ ref('stg_erp__items') }}
+),
+
 -- in_progress orders have drawn their components already
 unstarted_orders as (
     select
@@ -27,9 +31,16 @@ final as (
         unstarted_orders.work_order_status,
         unstarted_orders.start_date,
         unstarted_orders.requirement_date,
-        unstarted_orders.qty_open * bom_lines.component_qty_per_parent as qty
+        -- a whole-unit component is drawn in whole units per order (contract §3);
+        -- the tolerance is planning.mrp.lot_sizing.WHOLE_UNIT_TOLERANCE
+        case
+            when items.integer_qty
+                then ceil(unstarted_orders.qty_open * bom_lines.component_qty_per_parent - 1e-6)
+            else unstarted_orders.qty_open * bom_lines.component_qty_per_parent
+        end as qty
     from unstarted_orders
     inner join bom_lines on unstarted_orders.sku_id = bom_lines.parent_sku_id
+    left join items on bom_lines.component_item_id = items.item_id
     where
         {{ is_valid_on(
             'bom_lines.valid_from', 'bom_lines.valid_to', 'unstarted_orders.requirement_date'
