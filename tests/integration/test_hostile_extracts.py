@@ -425,10 +425,12 @@ def test_demand_left_without_a_sku_by_the_quarantine_is_reported(plans: Plans):
         plans.out / run.run_id, "exceptions.csv", item_id="FG-0000001", location_id="DC01"
     )
     # its three sales order lines (SO-0000032/1, SO-0000034/6, SO-0000038/4) and its
-    # forecast are in marts.fct_demand; the plan says they cannot be planned
+    # forecast are in marts.fct_demand, its open transfer TR-0000001 in the supply; the
+    # plan says they cannot be planned
     rows = exceptions.select("category", "severity", "ref_id").sort("severity").rows()
     assert rows == [
         ("invalid_data", "high", "FG-0000001@DC01"),
+        ("invalid_data", "medium", "FG-0000001@DC01"),
         ("invalid_data", "medium", "FG-0000001@DC01"),
     ]
     sales_orders = exceptions.filter(pl.col("severity") == "high")["message"].item()
