@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import json
 import textwrap
+from datetime import date, timedelta
 from pathlib import Path
+
+# holidays.csv for the tiny extract (tests/fixtures/tiny_extract), as of Monday
+# 2026-11-23: P1 is closed on as-of and shut down the whole second week (Monday
+# 11-30 to Friday 12-04); P2 is closed on Wednesday 11-25, DC1 on Thursday 11-26
+TINY_SHUTDOWN = [date(2026, 11, 30) + timedelta(days=day) for day in range(5)]
+TINY_HOLIDAYS = {
+    "P1": [date(2026, 11, 23), *TINY_SHUTDOWN],
+    "P2": [date(2026, 11, 25)],
+    "DC1": [date(2026, 11, 26)],
+}
 
 MINIMAL_EXTRACT = {
     "locations.csv": """

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_runner import run_dbt
+from extract_fixtures import TINY_HOLIDAYS
 
 from planning.config import PlanningRules
 from planning.extract.read import read_extract
@@ -56,6 +57,29 @@ def tiny_marts(
     assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-20000:]}\n{result.stderr}"
     with duckdb.connect(str(tiny_warehouse), read_only=True) as con:
         yield con
+
+
+@pytest.fixture(scope="session")
+def tiny_holiday_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny extract with TINY_HOLIDAYS as its holidays.csv, validated, loaded
+    and its extract marts built by `dbt build`: a DuckDB file to copy or read."""
+    work_dir = tmp_path_factory.mktemp("holidays")
+    extract = work_dir / "extract"
+    shutil.copytree(TINY_EXTRACT, extract)
+    days = [
+        f"{location},{day},closed" for location, dates in TINY_HOLIDAYS.items() for day in dates
+    ]
+    (extract / "holidays.csv").write_text("location_id,date,name\n" + "\n".join(days) + "\n")
+    validated = validate_extract(read_extract(extract))
+    assert validated.quarantine.height == 0, validated.quarantine
+    warehouse = work_dir / "planner.duckdb"
+    with connect(warehouse) as con:
+        load_extract(con, validated, run_id="tiny-holidays")
+    dbt_vars = json.dumps({"as_of": AS_OF, "horizon_days": HORIZON_DAYS})
+    build = ["build", "--vars", dbt_vars, "--exclude-resource-type", "unit_test"]
+    result = run_dbt([*build, "--exclude", PLAN_MARTS], warehouse, work_dir)
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-20000:]}\n{result.stderr}"
+    return warehouse
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ whole second week (Monday 11-30 to Friday 12-04); P2 is closed on Wednesday 11-2
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -19,33 +18,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from dbt_runner import run_dbt
+from extract_fixtures import TINY_HOLIDAYS as HOLIDAYS
 
 from planning.config import SolverSettings
-from planning.extract.read import read_extract
 from planning.scheduling.capacity import capacity_load
 from planning.scheduling.plant_orders import ShopInputs, read_shop_inputs, schedule_plant
-from planning.validation.validate import validate_extract
-from planning.warehouse import connect, load_extract, write_plan
+from planning.warehouse import connect, write_plan
 
-TINY_EXTRACT = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_extract"
 AS_OF = date(2026, 11, 23)
 HORIZON_DAYS = 28
 WEEKS = [AS_OF + timedelta(weeks=week) for week in range(4)]
-SHUTDOWN = [date(2026, 11, 30) + timedelta(days=day) for day in range(5)]
-HOLIDAYS = {
-    "P1": [AS_OF, *SHUTDOWN],
-    "P2": [date(2026, 11, 25)],
-    "DC1": [date(2026, 11, 26)],
-}
-SHOP_MARTS = [
-    "+fct_work_center_windows",
-    "+fct_location_calendar",
-    "+dim_routings",
-    "+dim_person_skills",
-    "+fct_open_work_orders",
-    "+fct_open_work_order_operations",
-]
 RUN_ID = "holidays"
 
 
@@ -54,36 +36,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def shop_inputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShopInputs]:
+def shop_inputs(
+    tiny_holiday_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ShopInputs]:
     """The tiny extract with holidays, its shop-floor marts, and a run without
     planned orders (the open work orders are what is scheduled)."""
-    work_dir = tmp_path_factory.mktemp("holidays")
-    extract = work_dir / "extract"
-    shutil.copytree(TINY_EXTRACT, extract)
-    lines = [f"{location},{day},closed" for location, days in HOLIDAYS.items() for day in days]
-    (extract / "holidays.csv").write_text("location_id,date,name\n" + "\n".join(lines) + "\n")
-    validated = validate_extract(read_extract(extract))
-    assert validated.quarantine.height == 0, validated.quarantine
-    warehouse = work_dir / "planner.duckdb"
-    with connect(warehouse) as con:
-        load_extract(con, validated, run_id=RUN_ID)
-    dbt_vars = json.dumps({"as_of": AS_OF.isoformat(), "horizon_days": HORIZON_DAYS})
-    result = run_dbt(
-        [
-            "build",
-            "--vars",
-            dbt_vars,
-            "--exclude-resource-type",
-            "unit_test",
-            "--indirect-selection",  # no test of a model left out
-            "cautious",
-            "--select",
-            *SHOP_MARTS,
-        ],
-        warehouse,
-        work_dir,
-    )
-    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-20000:]}\n{result.stderr}"
+    warehouse = tmp_path_factory.mktemp("holiday_schedule") / "planner.duckdb"
+    shutil.copyfile(tiny_holiday_warehouse, warehouse)
     with connect(warehouse) as con:
         no_orders = pl.DataFrame(
             schema={"order_id": pl.String, "item_id": pl.String, "location_id": pl.String,

@@ -9,67 +9,29 @@ Friday 12-04); P2 is closed on Wednesday 11-25, DC1 on Thursday 11-26.
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
-from dbt_runner import run_dbt
 
 from planning.config import PlanningRules
-from planning.extract.read import read_extract
-from planning.marts import PLAN_MARTS
 from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
-from planning.validation.validate import validate_extract
-from planning.warehouse import connect, load_extract
 
-TINY_EXTRACT = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_extract"
 AS_OF = date(2026, 11, 23)
 HORIZON_DAYS = 28
-SHUTDOWN = [date(2026, 11, 30) + timedelta(days=day) for day in range(5)]
-HOLIDAYS = {"P1": [AS_OF, *SHUTDOWN], "P2": [date(2026, 11, 25)], "DC1": [date(2026, 11, 26)]}
 
 # a dbt build of the marts: a minute or more on the shared 2-core machine
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def planned(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[MaterialPlan, pl.DataFrame]]:
+def planned(tiny_holiday_warehouse: Path) -> tuple[MaterialPlan, pl.DataFrame]:
     """The plan of the tiny extract with holidays, and its location calendar."""
-    work_dir = tmp_path_factory.mktemp("mrp_holidays")
-    extract = work_dir / "extract"
-    shutil.copytree(TINY_EXTRACT, extract)
-    lines = [f"{location},{day},closed" for location, days in HOLIDAYS.items() for day in days]
-    (extract / "holidays.csv").write_text("location_id,date,name\n" + "\n".join(lines) + "\n")
-    validated = validate_extract(read_extract(extract))
-    assert validated.quarantine.height == 0, validated.quarantine
-    warehouse = work_dir / "planner.duckdb"
-    with connect(warehouse) as con:
-        load_extract(con, validated, run_id="mrp-holidays")
-    dbt_vars = json.dumps({"as_of": AS_OF.isoformat(), "horizon_days": HORIZON_DAYS})
-    result = run_dbt(
-        [
-            "build",
-            "--vars",
-            dbt_vars,
-            "--exclude-resource-type",
-            "unit_test",
-            "--exclude",
-            PLAN_MARTS,
-        ],
-        warehouse,
-        work_dir,
-    )
-    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-20000:]}\n{result.stderr}"
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(tiny_holiday_warehouse), read_only=True) as con:
         inputs = read_planning_inputs(con)
-    yield plan_materials(inputs, AS_OF, HORIZON_DAYS, PlanningRules()), inputs.calendar
+    return plan_materials(inputs, AS_OF, HORIZON_DAYS, PlanningRules()), inputs.calendar
 
 
 def _on(orders: pl.DataFrame, location: str, day: str, calendar: pl.DataFrame) -> pl.DataFrame:
