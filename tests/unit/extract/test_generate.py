@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -535,6 +535,21 @@ def test_production_lead_times_cover_the_routing_at_one_shift_a_day(
     )
     working_days = pl.col("lead_time_days") * 5 / 7
     assert work.filter(working_days < pl.col("work_days") + pl.col("operations")).height == 0
+
+
+def test_every_work_center_runs_the_early_shift_monday_to_friday(
+    network: dict[str, pl.DataFrame],
+) -> None:
+    """No part-time work centre: on two to four days a week one lot is most of a week's hours."""
+    early = (
+        network["shifts"]
+        .filter(pl.col("start_time") == time(6), pl.col("end_time") == time(14))
+        .group_by("work_center_id")
+        .agg(weekdays=pl.col("weekday").unique().sort())
+    )
+    centers = network["work_centers"].join(early, on="work_center_id", how="left")
+    weekdays = centers["weekdays"].fill_null([]).to_list()
+    assert all(set(days) >= {0, 1, 2, 3, 4} for days in weekdays), centers
 
 
 def test_every_unit_on_a_shift_has_a_qualified_person_on_it(
