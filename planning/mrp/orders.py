@@ -27,6 +27,10 @@ PLANNED_ORDERS = {
     "piece": pl.Int64,  # numbers the orders a lot split into, from 1
 }
 
+# a lot splits into at most this many orders, the last one holding the rest: a
+# quantity absurd for its max_qty (1e15 units) must not ask for 1e13 orders
+MAX_PIECES_PER_LOT = 1000
+
 # what a planned order is called in its id, per replenishment
 ORDER_ID_PREFIX = {"make": "PWO", "buy": "PPR", "transfer": "PTO"}
 # the plan table of the planned orders of each replenishment
@@ -35,7 +39,8 @@ ORDER_TABLES = {"work_orders": "make", "purchase_requests": "buy", "transfer_ord
 
 def split_at_max_qty(lots: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
     """One row per order: a lot above ``max_qty`` becomes full orders of
-    ``max_qty`` and one for the rest; ``piece`` numbers them from 1. For an
+    ``max_qty`` and one for the rest (at most MAX_PIECES_PER_LOT, the last one
+    then above ``max_qty``); ``piece`` numbers them from 1. For an
     ``integer_qty`` item the full orders hold the whole units ``max_qty`` has
     room for (at least one), so that every piece of a whole lot is whole."""
     whole_max_qty = (pl.col("max_qty") + WHOLE_UNIT_TOLERANCE).floor().clip(lower_bound=1.0)
@@ -46,7 +51,11 @@ def split_at_max_qty(lots: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(
             pieces=pl.when(pl.col("max_qty") > 0)
-            .then((pl.col("qty") / pl.col("max_qty") - 1e-9).ceil().clip(lower_bound=1))
+            .then(
+                (pl.col("qty") / pl.col("max_qty") - 1e-9)
+                .ceil()
+                .clip(lower_bound=1, upper_bound=MAX_PIECES_PER_LOT)
+            )
             .otherwise(1)
             .cast(pl.Int64)
         )

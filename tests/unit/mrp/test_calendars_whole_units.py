@@ -14,6 +14,7 @@ from mrp_fixtures import AS_OF, HORIZON_DAYS, bom_line, calendar, day, demand, p
 from polars.testing import assert_frame_equal
 
 from planning.mrp.calendars import ALWAYS, location_calendars
+from planning.mrp.orders import MAX_PIECES_PER_LOT
 
 WEEKENDS = {n for n in range(HORIZON_DAYS) if n % 7 in (5, 6)}
 THANKSGIVING = 3
@@ -261,6 +262,22 @@ def test_whole_units_after_lot_sizing_yield_and_the_split_at_max_qty():
         ("PWO-W-PL1-20261124-3", 4.0, 3.0),
     ]
     assert result.purchase_requests["qty"].to_list() == [12.0]
+
+
+def test_a_lot_absurd_for_its_max_qty_splits_into_a_bounded_number_of_orders():
+    # 1e15 units at max_qty 100 would be 1e13 orders: 999 of 100, the last
+    # one the rest, so the plan still holds every unit
+    result = plan(
+        [sku("H", replenishment="make", max_qty=100.0)],
+        demands=[demand("H@PL1", 1, 1e15, "SO1:1")],
+    )
+    orders = result.work_orders
+    assert orders.height == MAX_PIECES_PER_LOT
+    assert orders["qty"].sum() == 1e15
+    assert sorted(orders["qty"].value_counts().rows()) == [
+        (100.0, MAX_PIECES_PER_LOT - 1),
+        (1e15 - (MAX_PIECES_PER_LOT - 1) * 100, 1),
+    ]
 
 
 def test_a_receipt_needed_on_a_weekend_is_deferred_to_the_friday_before():
