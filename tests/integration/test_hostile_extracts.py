@@ -37,6 +37,7 @@ from hostile_cases import (
 
 from planning.errors import InvalidExtractError
 from planning.mrp.exceptions import EXCEPTION_ORDER
+from planning.mrp.orders import MAX_PIECES_PER_LOT
 from planning.publish import restore_text
 from planning.validation.summary import read_and_validate, require_plannable
 from planning.validation.validate import ValidatedExtract
@@ -335,7 +336,10 @@ def _check_huge_order(folder: Path) -> None:
     orders = pl.read_csv(folder / "work_orders.csv", infer_schema_length=None).filter(
         (pl.col("item_id") == "FG-0000026") & (pl.col("location_id") == "PL01")
     )
-    assert orders.get_column("qty").max() >= 1e15
+    # planned in full, in at most MAX_PIECES_PER_LOT orders of max_qty for the lot
+    assert orders.get_column("qty").sum() >= 1e15
+    assert orders.filter(pl.col("qty") > 1e6).height == 1
+    assert orders.height < 2 * MAX_PIECES_PER_LOT
     _assert_numbers_are_finite(folder)
 
 
