@@ -60,7 +60,9 @@ from planning.mrp.pegging import (
 )
 
 PROJECTED_QUANTITIES = [n for n in PROJECTED_INVENTORY if n not in ("sku_idx", "day")]
-QTY_DECIMALS = 6
+# float noise cleared from the plan tables in memory (pegging sums, balances);
+# what is written is rounded further by planning.precision
+NOISE_DECIMALS = 6
 # the plan tables of CONTRACT.md section 2 the material plan fills
 ORDER_FILES = {
     "work_orders": work_orders,
@@ -133,8 +135,8 @@ class MaterialPlan:
         }
 
     def table(self, name: str) -> pl.DataFrame:
-        """Plan table ``name``, quantities rounded to ``QTY_DECIMALS`` places
-        (no float noise in files)."""
+        """Plan table ``name``, quantities rounded to ``NOISE_DECIMALS`` places
+        (no float noise)."""
         return self._published(name, self._unnamed(name))
 
     def tables(self) -> dict[str, pl.DataFrame]:
@@ -182,10 +184,10 @@ def named_rows(
 def published_rows(
     name: str, rows: pl.DataFrame, names: PegNames, skus: pl.DataFrame, as_of: date
 ) -> pl.DataFrame:
-    """``named_rows`` with quantities rounded to ``QTY_DECIMALS`` places (no
-    float noise in files and tables)."""
+    """``named_rows`` with quantities rounded to ``NOISE_DECIMALS`` places (no
+    float noise)."""
     named = named_rows(name, rows, names, skus, as_of)
-    return named.with_columns(pl.col(pl.Float64).round(QTY_DECIMALS))
+    return named.with_columns(pl.col(pl.Float64).round(NOISE_DECIMALS))
 
 
 def plan_materials(
