@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 
 import polars as pl
 
+from planning.mrp.calendars import location_calendars
 from planning.scheduling.calendar import in_minutes
 from planning.scheduling.plant_orders import MINUTES_PER_DAY, ShopInputs, remaining_operations
 
@@ -39,7 +40,7 @@ def capacity_load(
     """``capacity_load`` rows for every work center and week of the horizon.
     ``mps_skus`` (item_id, location_id) are the end items the MPS covers."""
     weeks = _weeks(as_of, horizon_days)
-    required = _required_hours(inputs, mps_skus, as_of)
+    required = _required_hours(inputs, mps_skus, as_of, horizon_days)
     available = _available_hours(inputs, weeks, as_of)
     return (
         inputs.work_centers.select("work_center_id", "location_id")
@@ -69,7 +70,9 @@ def _weeks(as_of: date, horizon_days: int) -> pl.DataFrame:
     )
 
 
-def _required_hours(inputs: ShopInputs, mps_skus: pl.DataFrame, as_of: date) -> pl.DataFrame:
+def _required_hours(
+    inputs: ShopInputs, mps_skus: pl.DataFrame, as_of: date, horizon_days: int
+) -> pl.DataFrame:
     orders = inputs.work_orders.with_columns(
         start_date=pl.max_horizontal("start_date", pl.lit(as_of)),
         due_date=pl.max_horizontal("due_date", pl.lit(as_of)),
@@ -96,7 +99,7 @@ def _required_hours(inputs: ShopInputs, mps_skus: pl.DataFrame, as_of: date) -> 
             load_date=pl.col("start_date")
             + pl.duration(days=(pl.col("span") * pl.col("step") / pl.col("steps")).floor())
         )
-        .pipe(_on_working_days, inputs.calendar)
+        .pipe(_on_working_days, inputs.calendar, as_of, horizon_days)
         .group_by("work_center_id", week_start=pl.col("load_date").dt.truncate("1w"))
         .agg(
             required_hours=pl.col("duration_minutes").sum() / 60,
@@ -108,39 +111,33 @@ def _required_hours(inputs: ShopInputs, mps_skus: pl.DataFrame, as_of: date) -> 
     )
 
 
-def _on_working_days(loads: pl.DataFrame, calendar: pl.DataFrame) -> pl.DataFrame:
-    """``loads`` (location_id, start_date, load_date) with each load_date the plant
-    does not work (per ``calendar``, plant_orders.CALENDAR) moved to its working day
-    at or before it, or, when that is before the order's start, the first one after.
-    Dates outside the calendar (the horizon) stay."""
-    closed = calendar.filter(~pl.col("is_working_day")).select(
-        "location_id", load_date="calendar_date", is_closed=pl.lit(True)
+def _on_working_days(
+    loads: pl.DataFrame, calendar: pl.DataFrame, as_of: date, horizon_days: int
+) -> pl.DataFrame:
+    """``loads`` (location_id, start_date, load_date) with each load_date in the
+    horizon that the plant does not work (per ``calendar``, plant_orders.CALENDAR)
+    moved to its working day at or before it, or, when that is before the
+    order's start, the first one after (``planning.mrp.calendars``). Dates
+    outside the horizon, or with no working day to move to, stay."""
+    open_days = calendar.with_columns(is_open_day=~pl.col("is_holiday"))
+    calendars = location_calendars(open_days, as_of, horizon_days)
+    plant = calendars.of(pl.col("location_id"), pl.lit(True))
+    day, start = (
+        (pl.col(name) - pl.lit(as_of)).dt.total_days() for name in ("load_date", "start_date")
     )
-    working = (
-        calendar.filter("is_working_day")
-        .select("location_id", "calendar_date")
-        .sort("calendar_date")
+    previous = calendars.last_on_or_before(plant, day)
+    following = calendars.first_on_or_after(plant, day)
+    closed = day.is_between(0, horizon_days - 1) & (previous != day)
+    moved = pl.coalesce(
+        pl.when(previous >= start).then(previous),
+        pl.when(following < horizon_days).then(following),
+        day,
     )
-    moved = loads.join(closed, on=["location_id", "load_date"], how="left").sort("load_date")
-    for strategy, name in (("backward", "previous_date"), ("forward", "next_date")):
-        moved = moved.join_asof(
-            working.rename({"calendar_date": name}),
-            left_on="load_date",
-            right_on=name,
-            by="location_id",
-            strategy=strategy,
-            check_sortedness=False,  # sorted as a whole, so within each location too
-        )
-    previous = pl.col("previous_date")
-    return moved.with_columns(
-        load_date=pl.when(pl.col("is_closed").fill_null(False))
-        .then(
-            pl.coalesce(
-                pl.when(previous >= pl.col("start_date")).then(previous), "next_date", "load_date"
-            )
-        )
+    return loads.with_columns(
+        load_date=pl.when(closed)
+        .then(pl.lit(as_of) + pl.duration(days=moved))
         .otherwise("load_date")
-    ).drop("is_closed", "previous_date", "next_date")
+    )
 
 
 def _available_hours(inputs: ShopInputs, weeks: pl.DataFrame, as_of: date) -> pl.DataFrame:
