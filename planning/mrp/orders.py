@@ -28,8 +28,9 @@ PLANNED_ORDERS = {
 }
 
 # a lot splits into at most this many orders, the last one holding the rest: a
-# quantity absurd for its max_qty (1e15 units) must not ask for 1e13 orders
-MAX_PIECES_PER_LOT = 1000
+# quantity absurd for its max_qty (1e15 units) must not ask for 1e13 orders;
+# no plausible lot comes near it, so every other order stays within max_qty
+MAX_PIECES_PER_LOT = 100_000
 
 # what a planned order is called in its id, per replenishment
 ORDER_ID_PREFIX = {"make": "PWO", "buy": "PPR", "transfer": "PTO"}
