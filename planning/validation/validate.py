@@ -3,22 +3,26 @@
 Files are validated in contract order, so references are checked against the
 rows of the referenced file that passed: an item that is quarantined makes the
 rows pointing at it unknown references too, and they are quarantined with it.
+The suites run as Polars expressions (``checks.py``); Great Expectations, which
+gives them the same results, is not imported.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from typing import Any
 
-import great_expectations as gx
-import numpy as np
-import pandas as pd
 import polars as pl
 
 from planning.contract import BOOLEAN_VALUES, Column, ExtractFile, Kind
 from planning.extract.read import SOURCE_ROW, Extract, ExtractTable
-from planning.validation.expectations import DATE_FORMAT, parse_suite, reference_flag, rules_suite
+from planning.validation.checks import FAILURE_SCHEMA, ExpectationOutcome, evaluate_suite
+from planning.validation.expectations import (
+    DATE_FORMAT,
+    Suite,
+    parse_suite,
+    reference_flag,
+    rules_suite,
+)
 
 QUARANTINE_SCHEMA = {
     "file": pl.String,
@@ -28,27 +32,11 @@ QUARANTINE_SCHEMA = {
     "reason": pl.String,
     "record": pl.String,  # the whole row as JSON text, so nothing is lost
 }
-FAILURE_SCHEMA = {"row_number": pl.Int64, "field": pl.String, "reason": pl.String}
-SAMPLE_SIZE = 20
 CAST_FAILURE_REASONS = {
     Kind.DECIMAL: "not a finite number (too large for a decimal)",
     Kind.DATE: "not a valid date: no such day in the calendar",
     Kind.TIMESTAMP: "not a valid timestamp: no such day or time in the calendar",
-}  # unexpected values kept per expectation in the validation report
-
-
-@dataclass(frozen=True)
-class ExpectationOutcome:
-    """A compact record of one expectation's result for the run's validation report."""
-
-    suite: str
-    expectation: str
-    field: str
-    reason: str
-    success: bool
-    element_count: int
-    unexpected_count: int
-    unexpected_sample: list[Any]
+}
 
 
 @dataclass
@@ -77,25 +65,17 @@ class ValidatedExtract:
 
 
 def validate_extract(extract: Extract) -> ValidatedExtract:
-    """Validate every file of ``extract`` with Great Expectations."""
-    context = _ephemeral_context()
+    """Validate every file of ``extract`` against its expectation suites."""
     tables: dict[str, pl.DataFrame] = {}
     quarantines: list[pl.DataFrame] = []
     reports: list[FileReport] = []
     for name, table in extract.tables.items():
-        valid, quarantine, report = _validate_table(context, table, tables)
+        valid, quarantine, report = _validate_table(table, tables)
         tables[name] = valid
         quarantines.append(quarantine)
         reports.append(report)
     quarantine = pl.concat(quarantines).sort("file", "row_number", "field")
     return ValidatedExtract(extract.manifest, tables, quarantine, reports)
-
-
-def _ephemeral_context() -> gx.data_context.AbstractDataContext:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = gx.data_context.types.base.ProgressBarsConfig(globally=False)
-    return context
 
 
 def _with_reference_flags(
@@ -116,7 +96,6 @@ def _with_reference_flags(
 
 
 def _validate_table(
-    context: gx.data_context.AbstractDataContext,
     table: ExtractTable,
     validated: dict[str, pl.DataFrame],
 ) -> tuple[pl.DataFrame, pl.DataFrame, FileReport]:
@@ -132,13 +111,13 @@ def _validate_table(
 
     # every row goes through both suites, so one report shows all of a row's problems;
     # a value that does not parse is null in the typed rows and only its parse failure counts
-    parse_failures = _run_suite(context, spec, parse_suite(spec), text_rows, report)
+    parse_failures = _run_suite(parse_suite(spec), text_rows, report)
     typed = typed_rows(spec, text_rows)
     cast_failures = _cast_failures(spec, text_rows, typed).join(
         parse_failures, on=["row_number", "field"], how="anti"
     )
     flagged = _with_reference_flags(spec, typed, validated)
-    rule_failures = _run_suite(context, spec, rules_suite(spec), flagged, report)
+    rule_failures = _run_suite(rules_suite(spec), flagged, report)
     failed_rows = pl.concat([parse_failures, cast_failures, rule_failures]).get_column("row_number")
     valid = typed.filter(~pl.col(SOURCE_ROW).is_in(failed_rows.implode()))
 
@@ -149,81 +128,12 @@ def _validate_table(
     return valid, quarantine, report
 
 
-def _run_suite(
-    context: gx.data_context.AbstractDataContext,
-    spec: ExtractFile,
-    suite: gx.ExpectationSuite,
-    rows: pl.DataFrame,
-    report: FileReport,
-) -> pl.DataFrame:
-    """Validate ``rows``; return one (row_number, field, reason) row per failure."""
-    empty = pl.DataFrame(schema=FAILURE_SCHEMA)
-    if rows.height == 0:
-        return empty
-    frame = rows.to_pandas(use_pyarrow_extension_array=False)
-    source_rows = frame[SOURCE_ROW].to_numpy()
-    batch = _batch(context, suite.name, frame)
-    result = batch.validate(suite, result_format="COMPLETE")
-    failures = []
-    for outcome in result.results:
-        meta = outcome.expectation_config.meta or {}
-        if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-            raise RuntimeError(
-                f"expectation {outcome.expectation_config.type} on {spec.name} raised: "
-                f"{outcome.exception_info.get('exception_message')}"
-            )
-        indexes = outcome.result.get("unexpected_index_list") or []
-        report.outcomes.append(
-            ExpectationOutcome(
-                suite=suite.name,
-                expectation=outcome.expectation_config.type,
-                field=meta.get("field", ""),
-                reason=meta.get("reason", ""),
-                success=bool(outcome.success),
-                element_count=int(outcome.result.get("element_count") or len(frame)),
-                unexpected_count=len(indexes),
-                unexpected_sample=[
-                    _plain(v) for v in (outcome.result.get("unexpected_list") or [])[:SAMPLE_SIZE]
-                ],
-            )
-        )
-        if not indexes:
-            continue
-        # the frame keeps pandas' default RangeIndex, so index values are positions
-        positions = np.asarray(_index_values(indexes), dtype=np.int64)
-        failures.append(
-            pl.DataFrame(
-                {
-                    "row_number": source_rows[positions].astype("int64"),
-                    "field": meta.get("field", ""),
-                    "reason": meta.get("reason", outcome.expectation_config.type),
-                }
-            )
-        )
-    return pl.concat([empty, *failures])
-
-
-def _batch(context: gx.data_context.AbstractDataContext, name: str, frame: pd.DataFrame) -> Any:
-    source = context.data_sources.add_or_update_pandas("extract")
-    asset_name = name.replace(".", "_")
-    asset = next(
-        (a for a in source.assets if a.name == asset_name), None
-    ) or source.add_dataframe_asset(name=asset_name)
-    definition = next(
-        iter(asset.batch_definitions), None
-    ) or asset.add_batch_definition_whole_dataframe("whole_file")
-    return definition.get_batch(batch_parameters={"dataframe": frame})
-
-
-def _index_values(indexes: list[Any]) -> list[Any]:
-    """GX reports plain index values, or dicts of them for multi-column expectations."""
-    return [i["index"] if isinstance(i, dict) and "index" in i else i for i in indexes]
-
-
-def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return None if isinstance(value, float) and value != value else value
-    return str(value)
+def _run_suite(suite: Suite, rows: pl.DataFrame, report: FileReport) -> pl.DataFrame:
+    """Evaluate ``suite`` on ``rows`` into ``report``; return one (row_number, field,
+    reason) row per failure."""
+    outcomes, failures = evaluate_suite(suite, rows)
+    report.outcomes.extend(outcomes)
+    return failures
 
 
 def typed_rows(spec: ExtractFile, text_rows: pl.DataFrame) -> pl.DataFrame:
