@@ -91,7 +91,7 @@ def file_counts(validated: ValidatedExtract) -> dict[str, dict[str, int]]:
 
 
 def _validation_results(validated: ValidatedExtract) -> dict[str, Any]:
-    """The Great Expectations outcomes per file, compact enough to read."""
+    """Every expectation's outcome per file, compact enough to read."""
     return {
         "extract": validated.manifest,
         "files": [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -10,6 +11,7 @@ from extract_fixtures import MINIMAL_EXTRACT, write_extract
 
 from planning.errors import InvalidExtractError
 from planning.extract.read import read_extract
+from planning.validation.summary import write_validation_report
 from planning.validation.validate import validate_extract
 
 
@@ -279,6 +281,30 @@ def test_validation_report_records_every_expectation(tmp_path):
         ("items.parse", "expect_column_values_to_match_regex", "unit_cost", ["abc"])
     ]
     assert {o.suite for o in items.outcomes} == {"items.parse", "items.rules"}
+
+
+def test_validation_json_samples_keys_by_column_and_date_pairs_in_iso_form(tmp_path):
+    validated = _validate(
+        tmp_path,
+        **{
+            "on_hand.csv": "item_id,location_id,qty,status\nRM1,P1,1,available\nRM1,P1,2,available",
+            "open_transfers.csv": "transfer_id,item_id,from_location_id,to_location_id,qty,"
+            "ship_date,receipt_date\nT1,FG1,P1,D1,5,2026-11-25,2026-11-20",
+        },
+    )
+    write_validation_report(tmp_path / "report", validated)
+    report = json.loads((tmp_path / "report" / "validation.json").read_text(encoding="utf-8"))
+    samples = {
+        (file["file"], expectation["field"]): expectation["unexpected_sample"]
+        for file in report["files"]
+        for expectation in file["expectations"]
+        if not expectation["success"]
+    }
+    key = {"item_id": "RM1", "location_id": "P1", "status": "available"}
+    assert samples == {
+        ("on_hand.csv", "item_id,location_id,status"): [key, key],
+        ("open_transfers.csv", "receipt_date"): [["2026-11-20", "2026-11-25"]],
+    }
 
 
 def test_files_without_a_key_and_with_a_reason_column_are_quarantined_cleanly(tmp_path):
