@@ -14,7 +14,7 @@ the files for one ``(skus, seed, as_of)`` are byte-identical whatever
 
 The shop floor is written last: each block adds the load its demand puts
 on the plants' work centres, and the work centres' units and shifts, and the
-people on them, are then sized so most run at 65-82 % on average and a
+people on them, are then sized so most run at 60-90 % on average and a
 plant's one or two busiest are its bottlenecks (``planning.extract.sites``).
 Sites keep their country's public holidays (``planning.extract.holidays``).
 """
@@ -159,6 +159,7 @@ MULTIPLE_SHARE = np.array([0.10, 0.35, 0.20])  # per replenishment
 SAFETY_STOCK_SHARE = np.array([0.35, 0.10, 0.40, 0.40])  # per item kind, at plants
 TRANSFER_SAFETY_STOCK_SHARE = 0.60
 WORK_ORDER_STATUS_MIX = np.array([0.3, 0.4, 0.3])  # planned, released, in_progress
+MAX_MAKE_LOT_WEEKS = 2  # longest economic production lot, in weeks of the SKU's volume
 STOCK_STATUS_SHARE = {"available": 0.92, "qa_hold": 0.06, "blocked": 0.03}  # of SKUs holding some
 
 
@@ -400,6 +401,7 @@ def _consumables(scale: NetworkScale, sites: Sites, rng: np.random.Generator) ->
         kind=np.full(len(item), CONSUMABLE),
         lead_time_days=rng.integers(3, 15, len(item)),
         weekly_volume=rng.lognormal(np.log(400), 1.0, len(item)),
+        unit_cost=unit_cost[item],
         discrete=discrete[item],
         family=np.full(len(item), -1),
         plant=plant,
@@ -433,7 +435,7 @@ def _family_block(
     items = _family_items(families, rng)
     bom = _bill_of_materials(families, items, consumables, sites, rng, as_of)
     unit_cost, weekly_volume = _roll_up(items, bom, consumables, rng)
-    skus = _family_skus(families, items, weekly_volume, sites, scale, rng)
+    skus = _family_skus(families, items, unit_cost, weekly_volume, sites, scale, rng)
     routing = _routings(skus, sites, rng)
     skus = _fit_to_routings(skus, routing, sites)
     sales_orders = _sales_orders(skus, rng, numbering, scale, as_of)
@@ -655,6 +657,7 @@ def _roll_up(
 def _family_skus(
     families: Families,
     items: BlockItems,
+    unit_cost: np.ndarray,
     weekly_volume: np.ndarray,
     sites: Sites,
     scale: NetworkScale,
@@ -729,6 +732,7 @@ def _family_skus(
         kind=kind,
         lead_time_days=lead_time_days,
         weekly_volume=sku_volume,
+        unit_cost=unit_cost[item],
         discrete=items.discrete[item],
         family=families.number[family[item]],
         plant=plant,
@@ -752,6 +756,7 @@ def _sku_frame(
     kind: np.ndarray,
     lead_time_days: np.ndarray,
     weekly_volume: np.ndarray,
+    unit_cost: np.ndarray,
     discrete: np.ndarray,
     family: np.ndarray,
     plant: np.ndarray,
@@ -761,7 +766,8 @@ def _sku_frame(
 ) -> pl.DataFrame:
     """skus.csv rows plus the planning columns the open orders and demand are drawn from.
 
-    ``weekly_volume`` and ``customer_demand`` are units per week; ``plant`` is
+    ``weekly_volume`` and ``customer_demand`` are units per week, ``unit_cost``
+    per unit; ``plant`` is
     the location number of make and buy SKUs (-1 elsewhere), ``family`` -1 for
     consumables.
     """
@@ -790,7 +796,7 @@ def _sku_frame(
             "lead_time_days": lead_time_days.astype(np.int64),
             "source_location_id": _nullable_gather(location_id, source_plant),
             "supplier_id": _nullable_codes("SUP-", np.where(buy, supplier + 1, -1), 4),
-            **_replenishment_policies(rng, replenishment, kind, weekly_volume),
+            **_replenishment_policies(rng, replenishment, kind, weekly_volume, unit_cost),
             "planner_code": planner_code.to_series(),
             "kind": kind,
             "family": family,
@@ -809,8 +815,18 @@ def _replenishment_policies(
     replenishment: np.ndarray,
     kind: np.ndarray,
     weekly_volume: np.ndarray,
+    unit_cost: np.ndarray,
 ) -> dict[str, pl.Series]:
-    """Lot sizing and buffer settings of SKUs, sized in weeks of their volume."""
+    """Lot sizing and buffer settings of SKUs, sized in weeks of their volume.
+
+    A plant builds lots of a few days' to two weeks' demand: fixed lots of half a week
+    to two weeks, periods of one or two weeks, and an economic lot (``eoq``,
+    ``wagner_whitin``) only where its order cost and holding cost make one of at most
+    MAX_MAKE_LOT_WEEKS; a make SKU whose setup cost would call for more (a cheap part
+    with an expensive changeover) is planned in periods instead. One lot of months of
+    a subassembly, split at its maximum into a dozen orders on one day, was a week at
+    three times its work centre's hours.
+    """
     n = len(replenishment)
     policy = _choose(rng, LOT_POLICY_MIX[replenishment])
 
@@ -823,7 +839,7 @@ def _replenishment_policies(
     # production lots cover fewer weeks than purchases: shops build weekly or fortnightly
     make = replenishment == MAKE
     period_days = rng.choice([7, 14, 28], n, p=[0.5, 0.3, 0.2])
-    lot_weeks = rng.uniform(2, 6, n) * np.where(make, 0.5, 1.0)
+    lot_weeks = np.where(make, rng.uniform(0.5, 2, n), rng.uniform(2, 6, n))
     lot_size = where(policy == FIXED, _round_nice(weekly_volume * lot_weeks))
     min_qty = where(rng.random(n) < 0.15, weeks_of_volume(0.5, 2))
     multiple = where(rng.random(n) < MULTIPLE_SHARE[replenishment], rng.choice(PACK_SIZES, n))
@@ -836,6 +852,14 @@ def _replenishment_policies(
     )
     eoq = (policy == EOQ) | (policy == WAGNER_WHITIN)  # both weigh order against holding cost
     setup_or_ordering_cost = np.where(make, rng.uniform(80, 400, n), rng.uniform(25, 150, n))
+    holding_rate = rng.uniform(0.15, 0.30, n)
+    # weeks of volume the economic order quantity covers: sqrt(2 D S / (c h)) / (D / 52)
+    eoq_weeks = np.sqrt(
+        104 * setup_or_ordering_cost / np.maximum(weekly_volume * unit_cost * holding_rate, 1e-9)
+    )
+    to_period = make & eoq & (eoq_weeks > MAX_MAKE_LOT_WEEKS)
+    policy = np.where(to_period, PERIOD, policy)
+    eoq &= ~to_period
     return {
         "safety_stock": _nullable(where(rng.random(n) < safety_share, weeks_of_volume(0.5, 2))),
         "lot_policy": pl.Series(LOT_POLICIES).gather(policy),
@@ -848,7 +872,7 @@ def _replenishment_policies(
             pl.Int64,
         ),
         "order_cost": _nullable(where(eoq, np.round(setup_or_ordering_cost))),
-        "holding_rate": _nullable(where(eoq, np.round(rng.uniform(0.15, 0.30, n), 2))),
+        "holding_rate": _nullable(where(eoq, np.round(holding_rate, 2))),
         "yield_rate": _nullable(
             where(
                 (replenishment == MAKE) & (rng.random(n) < 0.25),
@@ -901,17 +925,19 @@ def _routings(skus: pl.DataFrame, sites: Sites, rng: np.random.Generator) -> Blo
     plant = skus["plant"].to_numpy()[make][row]
     first = sites.work_center_first[plant, process]
     count = sites.work_center_count[plant, process]
-    primary = (rng.random(len(row)) * count).astype(np.int64)
-    has_alternative = (count > 1) & (rng.random(len(row)) < 0.25)
-    alternative = (
-        primary + 1 + (rng.random(len(row)) * (count - 1)).astype(np.int64)
-    ) % np.maximum(count, 1)
+    weekly_volume = skus["weekly_volume"].to_numpy()[make][row]
     run = np.array([p.run_minutes for p in PROCESSES])[process] * rng.lognormal(0, 0.5, len(row))
-    run = np.minimum(run, MAX_WEEKLY_RUN_MINUTES / skus["weekly_volume"].to_numpy()[make][row])
+    run = np.minimum(run, MAX_WEEKLY_RUN_MINUTES / weekly_volume)
     setup = np.array([p.setup_minutes for p in PROCESSES])[process] * rng.lognormal(
         0, 0.4, len(row)
     )
     slower = rng.uniform(1.0, 1.3, len(row))  # alternatives are usually older or general machines
+    primary = _balanced_work_centers(
+        plant * len(PROCESSES) + process, count, weekly_volume * run + setup, rng
+    )
+    # an alternative sorts after its primary, which capacity planning loads
+    has_alternative = (primary < count - 1) & (rng.random(len(row)) < 0.25)
+    alternative = primary + 1 + (rng.random(len(row)) * (count - 1 - primary)).astype(np.int64)
 
     operation = np.r_[np.arange(len(row)), np.flatnonzero(has_alternative)]
     center = first[operation] + np.r_[primary, alternative[has_alternative]]
@@ -954,6 +980,31 @@ def _routings(skus: pl.DataFrame, sites: Sites, rng: np.random.Generator) -> Blo
         operations=operations_per_sku,
         frame=frame,
     )
+
+
+def _balanced_work_centers(
+    group: np.ndarray, count: np.ndarray, weekly_minutes: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Which of its ``count`` work centres (0, 1, ...) each operation runs on, so that the
+    work centres of one process at a plant (one ``group``) share its weekly minutes about
+    equally: operations in random order, cut into ``count`` runs of equal minutes.
+
+    Drawn at random, one machining centre of a small plant had a third of its twin's work.
+    """
+    order = np.lexsort((rng.random(len(group)), group))
+    minutes = weekly_minutes[order]
+    starts = np.r_[True, group[order][1:] != group[order][:-1]]
+    run_start = np.flatnonzero(starts)
+    cumulative = np.cumsum(minutes)
+    before_run = np.repeat(
+        cumulative[run_start] - minutes[run_start], np.diff(np.r_[run_start, len(minutes)])
+    )
+    run_total = np.add.reduceat(minutes, run_start)
+    total = np.repeat(run_total, np.diff(np.r_[run_start, len(minutes)]))
+    middle = (cumulative - before_run - minutes / 2) / np.maximum(total, 1e-9)
+    center = np.empty(len(group), np.int64)
+    center[order] = np.minimum((middle * count[order]).astype(np.int64), count[order] - 1)
+    return center
 
 
 def _fit_to_routings(skus: pl.DataFrame, routing: BlockRoutings, sites: Sites) -> pl.DataFrame:
@@ -1093,17 +1144,24 @@ def _on_hand(skus: pl.DataFrame, rng: np.random.Generator, numbering: _Numbering
     """Available stock at most SKUs, some lots on QA hold or blocked; held lots carry a lot id.
 
     Available stock is the safety stock plus the volume of the lead time and
-    half a week to two and a half weeks more: what a running network holds, so
-    the plan's first week is not a backlog of everything the horizon needs.
+    half a week to a week and a half more: what a running network holds, so the
+    plan's first week is not a backlog of everything the horizon needs, nor its
+    first month idle while every BOM level draws down weeks of extra stock in turn.
+    Every SKU that keeps a safety stock, and every make or buy SKU at a plant,
+    holds some: a plant out of stock of a part it runs every week would start
+    the plan with a backlog that cascades down its BOM (one finished good's
+    safety stock to build from zero made most of a sample's late orders).
     """
     n = skus.height
     volume = skus["weekly_volume"].to_numpy()
     safety_stock = skus["safety_stock"].fill_null(0).to_numpy()
     pipeline = volume * skus["lead_time_days"].to_numpy() / 7 + safety_stock
-    weeks = {"available": (0.5, 2.5), "qa_hold": (0.2, 1.0), "blocked": (0.05, 0.5)}
+    stocked = (safety_stock > 0) | (skus["replenishment"] != "transfer").to_numpy()
+    weeks = {"available": (0.5, 1.5), "qa_hold": (0.2, 1.0), "blocked": (0.05, 0.5)}
     sku, status, qty = [], [], []
     for code, name in enumerate(STOCK_STATUSES):
-        holding = np.flatnonzero(rng.random(n) < STOCK_STATUS_SHARE[name])
+        holding = rng.random(n) < STOCK_STATUS_SHARE[name]
+        holding = np.flatnonzero(holding | stocked if name == "available" else holding)
         sku.append(holding)
         status.append(np.full(len(holding), code))
         held = volume[holding] * rng.uniform(*weeks[name], len(holding))
