@@ -23,6 +23,8 @@ from planning.errors import SettingsError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_EXTRACT_DIR = PROJECT_DIR / "data" / "sample"
+# what may constrain the supply plan (planning.mrp.constrained)
+PLAN_CONSTRAINTS = ("capacity", "material", "lead_time")
 
 
 def setting(default: Any, env: str, help: str, *, flag: str | None = None) -> Any:
@@ -66,6 +68,12 @@ class PlanningRules:
         "PLANNER_MILESTONE_SLACK_DAYS",
         "a milestone projected to complete less than this many days before its due date is at risk",
     )
+    plan_constraints: str = setting(
+        "capacity,material,lead_time",
+        "PLANNER_PLAN_CONSTRAINTS",
+        "what constrains the supply plan: a comma-separated list of capacity, material and "
+        "lead_time, or none for the unconstrained MRP",
+    )
 
     def __post_init__(self) -> None:
         for name in (
@@ -79,10 +87,22 @@ class PlanningRules:
         if self.schedule_horizon_days < 1:
             days = self.schedule_horizon_days
             raise ValueError(f"schedule_horizon_days must be 1 or more, got {days}")
+        unknown = self.constraints - set(PLAN_CONSTRAINTS)
+        if unknown:
+            raise ValueError(
+                f"plan_constraints: unknown {', '.join(sorted(unknown))}; expected some of "
+                f"{', '.join(PLAN_CONSTRAINTS)}, or none"
+            )
         if not 0 <= self.action_tolerance_pct < 100:
             raise ValueError(
                 f"action_tolerance_pct must be in [0, 100), got {self.action_tolerance_pct}"
             )
+
+    @property
+    def constraints(self) -> frozenset[str]:
+        """The constraints of ``plan_constraints``; empty for ``none``."""
+        names = {name.strip().lower() for name in self.plan_constraints.split(",")}
+        return frozenset(names - {"", "none"})
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from planning.config import Settings
 from planning.lock import run_lock
 from planning.marts import build_marts, mart_row_counts
 from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
+from planning.mrp.constrained import CAPACITY, planned_load
 from planning.publish import new_run_id, write_csv
 from planning.report import read_plan_tables, value_counts, write_report
 from planning.run import (
@@ -31,6 +34,7 @@ from planning.run import (
     runs_row,
 )
 from planning.scheduling import SchedulingInputError
+from planning.scheduling.capacity import free_capacity
 from planning.scheduling.plan_tables import keep_plant_schedule, schedule_summary, shop_tables
 from planning.scheduling.plant_orders import plants, read_shop_inputs, schedule_plant
 from planning.validation.summary import (
@@ -43,7 +47,15 @@ from planning.warehouse import load_extract, plan_writer, write_plan
 
 MIN_PLANT_SECONDS = 5.0  # the least CP-SAT time a plant gets when plants share the limit
 # the plan tables the ERP reads as files from the run folder
-ERP_FILES = ("work_orders", "purchase_requests", "transfer_orders", "action_messages", "exceptions")
+ERP_FILES = (
+    "work_orders",
+    "purchase_requests",
+    "transfer_orders",
+    "action_messages",
+    "exceptions",
+    "demand_promises",
+)
+PLANNED_LOAD = "planned_load.parquet"  # the constrained plan's minutes per work center and day
 SHOP_FILES = ("work_order_schedule", "move_orders", "shipping_requests")
 
 
@@ -97,10 +109,22 @@ def plan_supply(run: PlanRun, report: Report = print) -> None:
         run.manifest["marts"] = mart_row_counts(con)
         inputs = read_planning_inputs(con)
         settings = run.settings
+        capacity = None
+        if CAPACITY in settings.rules.constraints:
+            shop = read_shop_inputs(con, None)
+            capacity = free_capacity(shop, run.as_of, settings.horizon_days)
         with plan_writer(con, run.run_id) as writer:  # stores each level as the next is planned
             plan = plan_materials(
-                inputs, run.as_of, settings.horizon_days, settings.rules, publish=writer.append
+                inputs,
+                run.as_of,
+                settings.horizon_days,
+                settings.rules,
+                publish=writer.append,
+                capacity=capacity,
             )
+            if capacity is not None:
+                loaded = planned_load(capacity, plan.loaded_minutes, run.as_of)
+                loaded.write_parquet(run.staging / PLANNED_LOAD)
             run.manifest["plan"] = plan_summary(plan)
             for line in describe_plan(run.manifest["plan"]):
                 report(line)
@@ -178,8 +202,17 @@ def finish_schedule(run: PlanRun, report: Report = print) -> None:
             for plant, outcome in run.manifest.get("schedule", {}).items()
             if outcome.get("status") == "not_scheduled"
         }
+        load_file = run.staging / PLANNED_LOAD
+        planned = pl.read_parquet(load_file) if load_file.exists() else None
         tables = shop_tables(
-            con, run.run_id, run.as_of, run.settings, inputs, run.schedule_parts, not_scheduled
+            con,
+            run.run_id,
+            run.as_of,
+            run.settings,
+            inputs,
+            run.schedule_parts,
+            not_scheduled,
+            planned,
         )
         for name in SHOP_FILES:
             write_csv(run.staging / f"{name}.csv", tables[name])

@@ -141,14 +141,19 @@ def planning_inputs(skus, bom=(), demands=(), receipts=(), calendars=()) -> Plan
 
 
 def plan(
-    skus, bom=(), demands=(), receipts=(), publish=None, calendars=(), **rules
+    skus, bom=(), demands=(), receipts=(), publish=None, calendars=(), capacity=None, **rules
 ) -> MaterialPlan:
+    """The material plan of a hand-made network: the unconstrained MRP unless
+    ``plan_constraints`` names constraints (the MRP's own rules are what most
+    cases check; ``constrained`` tests the constrained plan)."""
+    rules.setdefault("plan_constraints", "none")
     return plan_materials(
         planning_inputs(skus, bom, demands, receipts, calendars),
         AS_OF,
         HORIZON_DAYS,
         PlanningRules(**rules),
         publish=publish,
+        capacity=capacity,
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
+import numpy as np
 import polars as pl
 
 from planning.config import PlanningRules
@@ -20,6 +21,14 @@ from planning.mrp.actions import RECEIPTS, action_messages
 from planning.mrp.bom import LAST_RANK, bom_links, explode_bom
 from planning.mrp.buckets import date_of, day_of
 from planning.mrp.calendars import ALWAYS, Calendars, location_calendars
+from planning.mrp.constrained import (
+    CAPACITY,
+    Capacity,
+    constrain_orders,
+    order_priorities,
+    priority_keys,
+    redated_pegs,
+)
 from planning.mrp.inputs import PlanningInputs
 from planning.mrp.levels import cycles, network_edges, planning_levels
 from planning.mrp.lot_sizing import (
@@ -47,17 +56,21 @@ from planning.mrp.orders import (
     work_orders,
 )
 from planning.mrp.pegging import (
+    COMPONENT,
     DEMAND,
     DEMAND_ORDER,
     INDEPENDENT,
     ON_HAND,
+    PEGS,
     PLANNED,
     RECEIPT,
     SUPPLY,
+    TRANSFER,
     PegNames,
     fifo_order,
     peg,
 )
+from planning.mrp.promises import demand_promises
 
 PROJECTED_QUANTITIES = [n for n in PROJECTED_INVENTORY if n not in ("sku_idx", "day")]
 # float noise cleared from the plan tables in memory (pegging sums, balances);
@@ -77,6 +90,7 @@ PLAN_TABLES = (
     "exceptions",
     "pegging",
     "projected_inventory",
+    "demand_promises",
 )
 # the largest, laid down a level at a time: handed to ``Publish`` as each
 # level is done, or kept until the plan is complete
@@ -97,6 +111,10 @@ class MaterialPlan:
     planned_orders: pl.DataFrame  # PLANNED_ORDERS with their order_row
     action_messages: pl.DataFrame
     exceptions: pl.DataFrame
+    demand_promises: pl.DataFrame  # promises.DEMAND_PROMISES
+    # minutes the constrained plan loads per capacity.work_centers and day; None
+    # without the capacity constraint
+    loaded_minutes: np.ndarray | None
     skus: pl.DataFrame  # the planned SKUs, row i is sku_idx i
     names: PegNames
     as_of: date
@@ -196,6 +214,7 @@ def plan_materials(
     horizon_days: int,
     rules: PlanningRules,
     publish: Publish | None = None,
+    capacity: Capacity | None = None,
 ) -> MaterialPlan:
     """Plan every SKU in low-level-code order; see CONTRACT.md section 3.
 
@@ -204,7 +223,13 @@ def plan_materials(
     down is all that is kept of it besides its results. Its pegging and
     projected inventory, the largest tables by far, go to ``publish`` when one
     is given (a writer storing them while the next level is planned), and are
-    kept in the plan otherwise."""
+    kept in the plan otherwise.
+
+    Then the orders move to the dates ``rules.constraints`` allow
+    (``planning.mrp.constrained``; ``capacity`` is the work centers' time,
+    without which capacity constrains nothing): the pegging follows them, so
+    it is kept until then, and late demand and promises come from it."""
+    constraints = rules.constraints
     calendars = location_calendars(inputs.calendar, as_of, horizon_days)
     skus = with_policies(inputs.skus, rules, calendars)
     links = bom_links(skus, inputs.bom, as_of)
@@ -222,6 +247,7 @@ def plan_materials(
 
     demand_by_level = _by_level(independent, levels)
     planned, rescheduled, receipts_pegged, found_by_level = [], [], [], []
+    all_pegs, independent_pegs, short_demand = [], [], []
     level_rows: dict[str, list[pl.DataFrame]] = {name: [] for name in LEVEL_TABLES}
     level_counts = dict.fromkeys(LEVEL_TABLES, 0)
     planned_so_far = 0
@@ -261,7 +287,8 @@ def plan_materials(
         # (it names no orders, so the names so far will do)
         level_table("projected_inventory", inventory, level_names)
         orders = planned_orders(netted.planned_lots, skus, calendars, as_of).with_columns(
-            order_row=pl.int_range(planned_so_far, planned_so_far + pl.len(), dtype=pl.Int64)
+            order_row=pl.int_range(planned_so_far, planned_so_far + pl.len(), dtype=pl.Int64),
+            planning_level=pl.lit(level, pl.Int64),
         )
         planned_so_far += orders.height
         planned.append(orders)
@@ -269,14 +296,20 @@ def plan_materials(
         # of the supply, action messages need the existing receipts only
         receipts_pegged.append(level_pegging.supply.filter(pl.col("kind") == RECEIPT))
         level_names = names(order_ids=pl.concat([o["order_id"] for o in planned]))
-        level_table("pegging", level_pegging.pegs, level_names)
+        short_demand.append(level_pegging.short_demand)
+        if constraints:  # its dates follow the constrained orders: kept until they are known
+            all_pegs.append(level_pegging.pegs)
+        else:
+            level_table("pegging", level_pegging.pegs, level_names)
+            independent_pegs.append(level_pegging.pegs.filter(pl.col("demand_kind") == INDEPENDENT))
         # its exceptions once both large tables are with the writer
         found_by_level.append(inventory_exceptions(inventory, skus, as_of))
-        found_by_level.append(
-            found.late_demand(
-                level_pegging.pegs, level_pegging.short_demand, level_names, due, skus, as_of
+        if not constraints:
+            found_by_level.append(
+                found.late_demand(
+                    level_pegging.pegs, level_pegging.short_demand, level_names, due, skus, as_of
+                )
             )
-        )
         # demand on SKUs already planned can only come along a cycle: dropped
         # (the cycle is reported), from netting and pegging alike
         for lower, frames in _by_level(explode_bom(orders, links, skus), levels).items():
@@ -285,6 +318,43 @@ def plan_materials(
 
     orders = pl.concat(planned)
     receipts = pl.concat(rescheduled).sort("receipt_row")
+    short = pl.concat(short_demand)
+    loaded = None
+    if constraints:
+        pegs = pl.concat(all_pegs)
+        keys = independent.select(priority_keys(pl.col("rank"), pl.lit(due))).to_series()
+        priority = order_priorities(orders, pegs, keys)
+        dependent = short.filter(pl.col("kind").is_in([COMPONENT, TRANSFER]))
+        constrained, loaded = constrain_orders(
+            orders,
+            pegs,
+            dependent.select(order_row="ref", component_sku="sku_idx"),
+            receipts["day"],
+            skus,
+            priority,
+            calendars,
+            constraints,
+            capacity if CAPACITY in constraints else None,
+        )
+        orders = _redated(orders, constrained, skus)
+        pegs = redated_pegs(pegs, orders)
+        level_table("pegging", pegs, names(order_ids=orders["order_id"]))
+        found_by_level.append(
+            found.late_demand(pegs, short, names(order_ids=orders["order_id"]), due, skus, as_of)
+        )
+        independent_pegs = [pegs.filter(pl.col("demand_kind") == INDEPENDENT)]
+    else:
+        constrained = orders.select(
+            "order_row",
+            "order_id",
+            "start_day",
+            "requested_day",
+            cause=pl.lit(0, pl.Int8),
+            cause_ref=pl.lit(None, pl.String),
+            root_cause=pl.lit(0, pl.Int8),
+            root_ref=pl.lit(None, pl.String),
+        )
+    final_names = names(order_ids=orders["order_id"])
     exceptions = pl.concat(
         [
             *found_by_level,
@@ -300,11 +370,36 @@ def plan_materials(
             receipts, pl.concat(receipts_pegged), skus, rules, calendars, as_of
         ),
         exceptions=exceptions,
+        demand_promises=demand_promises(
+            pl.concat([pl.DataFrame(schema=PEGS), *independent_pegs]),
+            short.filter(pl.col("kind") == INDEPENDENT),
+            constrained.with_columns(order_id=orders["order_id"]),
+            due,
+            final_names,
+            skus,
+            inputs.demand.filter(pl.col("sku_idx").is_null()),
+            as_of,
+            horizon_days,
+        ),
+        loaded_minutes=loaded,
         skus=skus,
-        names=names(order_ids=orders["order_id"]),
+        names=final_names,
         as_of=as_of,
         level_rows=level_rows if publish is None else {},
         level_counts=level_counts,
+    )
+
+
+def _redated(orders: pl.DataFrame, constrained: pl.DataFrame, skus: pl.DataFrame) -> pl.DataFrame:
+    """Planned orders on their constrained dates; the lead time they ask for
+    now counts back from the constrained receipt."""
+    return orders.with_columns(
+        receipt_day=constrained["receipt_day"],
+        start_day=constrained["start_day"],
+        requested_day=constrained["requested_day"],
+    ).with_columns(
+        required_start_day=pl.col("receipt_day")
+        - pl.lit(skus["lead_time_days"]).gather(pl.col("sku_idx"))
     )
 
 

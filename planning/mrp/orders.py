@@ -19,6 +19,9 @@ PLANNED_ORDERS = {
     "replenishment": pl.String,
     "receipt_day": pl.Int64,
     "start_day": pl.Int64,
+    # the receipt day the plan would want without constraints (the order's own
+    # dates are the feasible ones)
+    "requested_day": pl.Int64,
     # receipt day - lead time, may be before 0: the lead time is compressed
     # when the order starts after it
     "required_start_day": pl.Int64,
@@ -131,6 +134,7 @@ def planned_orders(
             ),
         )
         .pipe(offset_lead_times, skus, calendars)
+        .with_columns(requested_day="receipt_day")
         .select(PLANNED_ORDERS.keys())
         .cast(PLANNED_ORDERS)
         .sort("sku_idx", "receipt_day", "piece")  # in the same order on every run
@@ -147,6 +151,7 @@ def work_orders(orders: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl.Dat
         pl.col("order_qty").alias("qty"),
         "start_date",
         "due_date",
+        "requested_date",
         pl.col("receipt_qty").alias("good_qty"),
         "is_lead_time_compressed",
     )
@@ -162,6 +167,7 @@ def purchase_requests(orders: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> 
         pl.col("order_qty").alias("qty"),
         pl.col("start_date").alias("order_date"),
         pl.col("due_date").alias("need_date"),
+        "requested_date",
         "is_lead_time_compressed",
     )
 
@@ -176,6 +182,7 @@ def transfer_orders(orders: pl.DataFrame, skus: pl.DataFrame, as_of: date) -> pl
         pl.col("order_qty").alias("qty"),
         pl.col("start_date").alias("ship_date"),
         pl.col("due_date").alias("receipt_date"),
+        "requested_date",
         "is_lead_time_compressed",
     )
 
@@ -187,6 +194,7 @@ def _with_sku(orders: pl.DataFrame, skus: pl.DataFrame, replenishment: str, as_o
         .with_columns(
             start_date=date_of(pl.col("start_day"), as_of),
             due_date=date_of(pl.col("receipt_day"), as_of),
+            requested_date=date_of(pl.col("requested_day"), as_of),
             is_lead_time_compressed=pl.col("start_day") > pl.col("required_start_day"),
         )
         .sort("order_id")

@@ -12,9 +12,11 @@ from planning.mrp.engine import PLAN_TABLES
 if TYPE_CHECKING:
     import duckdb
 
-REQUIRED_TABLES = PLAN_TABLES  # the material plan's: every run that gets a report has them
-# filled by later planning steps; a run without them says so on the page
-OPTIONAL_TABLES = ("schedule", "capacity_load", "milestone_status")
+# filled by later planning steps, or (demand_promises) by plans before promises
+# were made; a run without them says so on the page
+OPTIONAL_TABLES = ("schedule", "capacity_load", "milestone_status", "demand_promises")
+# the material plan's: every run that gets a report has them
+REQUIRED_TABLES = tuple(name for name in PLAN_TABLES if name not in OPTIONAL_TABLES)
 # the run's sales order lines, from the demand mart (see read_sales_order_demand)
 SALES_ORDER_DEMAND = "sales_order_demand"
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+import numpy as np
 import polars as pl
 
 from planning.mrp.calendars import location_calendars
+from planning.mrp.constrained import Capacity
 from planning.scheduling.calendar import in_minutes
 from planning.scheduling.plant_orders import MINUTES_PER_DAY, ShopInputs, remaining_operations
 
@@ -30,24 +32,46 @@ CAPACITY_LOAD = {
     "available_hours": pl.Float64,
     "load_pct": pl.Float64,  # null when nothing is available that week
     "mps_required_hours": pl.Float64,
+    "planned_hours": pl.Float64,  # the constrained plan's; null when capacity is not a constraint
 }
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
 
 def capacity_load(
-    inputs: ShopInputs, mps_skus: pl.DataFrame, as_of: date, horizon_days: int
+    inputs: ShopInputs,
+    mps_skus: pl.DataFrame,
+    as_of: date,
+    horizon_days: int,
+    planned_load: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """``capacity_load`` rows for every work center and week of the horizon.
-    ``mps_skus`` (item_id, location_id) are the end items the MPS covers."""
+    ``mps_skus`` (item_id, location_id) are the end items the MPS covers.
+    ``planned_load`` (work_center_id, load_date, minutes) is what the
+    capacity-constrained plan loads of its planned orders; ``planned_hours``
+    adds the open orders, loaded where they are (null without it)."""
     weeks = _weeks(as_of, horizon_days)
     required = _required_hours(inputs, mps_skus, as_of, horizon_days)
     available = _available_hours(inputs, weeks, as_of)
+    if planned_load is None:
+        planned = required.select("work_center_id", "week_start", planned_hours=pl.lit(None))
+    else:
+        open_orders = inputs.work_orders.filter(pl.col("status") != "proposed")
+        held = operation_loads(inputs, open_orders, as_of, horizon_days).select(
+            "work_center_id", "load_date", minutes=pl.col("duration_minutes").cast(pl.Float64)
+        )
+        planned = planned_hours(pl.concat([held, planned_load], how="vertical_relaxed"))
     return (
         inputs.work_centers.select("work_center_id", "location_id")
         .join(weeks.select("week_start"), how="cross")
         .join(available, on=["work_center_id", "week_start"], how="left")
         .join(required, on=["work_center_id", "week_start"], how="left")
+        .join(planned, on=["work_center_id", "week_start"], how="left")
         .with_columns(pl.col("required_hours", "mps_required_hours").fill_null(0.0))
+        .with_columns(
+            planned_hours=pl.col("planned_hours").fill_null(0.0)
+            if planned_load is not None
+            else pl.col("planned_hours")
+        )
         .with_columns(
             load_pct=pl.when(pl.col("available_hours") > 0).then(
                 100 * pl.col("required_hours") / pl.col("available_hours")
@@ -73,7 +97,28 @@ def _weeks(as_of: date, horizon_days: int) -> pl.DataFrame:
 def _required_hours(
     inputs: ShopInputs, mps_skus: pl.DataFrame, as_of: date, horizon_days: int
 ) -> pl.DataFrame:
-    orders = inputs.work_orders.with_columns(
+    mps = mps_skus.with_columns(is_mps=pl.lit(True))
+    return (
+        operation_loads(inputs, inputs.work_orders, as_of, horizon_days)
+        .join(mps, on=["item_id", "location_id"], how="left")
+        .group_by("work_center_id", week_start=pl.col("load_date").dt.truncate("1w"))
+        .agg(
+            required_hours=pl.col("duration_minutes").sum() / 60,
+            mps_required_hours=pl.col("duration_minutes")
+            .filter(pl.col("is_mps").fill_null(False))
+            .sum()
+            / 60,
+        )
+    )
+
+
+def operation_loads(
+    inputs: ShopInputs, orders: pl.DataFrame, as_of: date, horizon_days: int
+) -> pl.DataFrame:
+    """Where infinite loading puts the remaining operations of work ``orders``
+    (plant_orders.WORK_ORDERS): order_id, item_id, location_id,
+    work_center_id, load_date, duration_minutes."""
+    orders = orders.with_columns(
         start_date=pl.max_horizontal("start_date", pl.lit(as_of)),
         due_date=pl.max_horizontal("due_date", pl.lit(as_of)),
     )
@@ -83,13 +128,11 @@ def _required_hours(
     primary = operations.group_by("order_id", "op_seq").agg(
         pl.col("work_center_id").first(), pl.col("duration_minutes").first()
     )
-    mps = mps_skus.with_columns(is_mps=pl.lit(True))
     return (
         primary.join(
             orders.select("order_id", "item_id", "location_id", "start_date", "due_date"),
             on="order_id",
         )
-        .join(mps, on=["item_id", "location_id"], how="left")
         .with_columns(
             step=pl.col("op_seq").rank("dense").over("order_id") - 1,
             steps=pl.col("op_seq").n_unique().over("order_id"),
@@ -100,14 +143,74 @@ def _required_hours(
             + pl.duration(days=(pl.col("span") * pl.col("step") / pl.col("steps")).floor())
         )
         .pipe(_on_working_days, inputs.calendar, as_of, horizon_days)
-        .group_by("work_center_id", week_start=pl.col("load_date").dt.truncate("1w"))
-        .agg(
-            required_hours=pl.col("duration_minutes").sum() / 60,
-            mps_required_hours=pl.col("duration_minutes")
-            .filter(pl.col("is_mps").fill_null(False))
-            .sum()
-            / 60,
+        .select(
+            "order_id", "item_id", "location_id", "work_center_id", "load_date", "duration_minutes"
         )
+    )
+
+
+def free_capacity(inputs: ShopInputs, as_of: date, horizon_days: int) -> Capacity:
+    """What the constrained plan may load (``planning.mrp.constrained``): each
+    work center's minutes per day of the horizon (units x its available
+    windows) less what its open work orders need there (loaded where they are,
+    as ``operation_loads`` puts them), and the primary work center's routing of
+    every item and location."""
+    centers = inputs.work_centers.sort("work_center_id")
+    index = centers.select("work_center_id", center=pl.int_range(pl.len(), dtype=pl.Int64))
+    days = pl.DataFrame({"day": pl.int_range(horizon_days, eager=True, dtype=pl.Int64)})
+    windows = in_minutes(inputs.windows, datetime.combine(as_of, time()))
+    open_minutes = (
+        windows.join(days, how="cross")
+        .with_columns(
+            overlap=(
+                pl.min_horizontal("end_minute", (pl.col("day") + 1) * MINUTES_PER_DAY)
+                - pl.max_horizontal("start_minute", pl.col("day") * MINUTES_PER_DAY)
+            ).clip(lower_bound=0)
+        )
+        .group_by("work_center_id", "day")
+        .agg(minutes=pl.col("overlap").sum())
+        .join(centers.select("work_center_id", "capacity_units"), on="work_center_id")
+        .select("work_center_id", "day", minutes=pl.col("minutes") * pl.col("capacity_units"))
+    )
+    held = (
+        operation_loads(inputs, inputs.work_orders, as_of, horizon_days)
+        .select(
+            "work_center_id",
+            day=(pl.col("load_date") - pl.lit(as_of)).dt.total_days(),
+            minutes=-pl.col("duration_minutes").cast(pl.Float64),
+        )
+        .filter(pl.col("day").is_between(0, horizon_days - 1))
+    )
+    free = np.zeros((centers.height, horizon_days))
+    cells = pl.concat([open_minutes, held], how="vertical_relaxed").join(index, on="work_center_id")
+    np.add.at(
+        free,
+        (cells["center"].to_numpy(), cells["day"].to_numpy()),
+        cells["minutes"].to_numpy(),
+    )
+    primary = (
+        inputs.routings.join(centers.select("work_center_id", "efficiency"), on="work_center_id")
+        .sort("work_center_id")
+        .group_by("item_id", "location_id", "op_seq", maintain_order=True)
+        .first()
+        .select(
+            "item_id",
+            "location_id",
+            "op_seq",
+            "work_center_id",
+            "setup_minutes",
+            "run_minutes_per_unit",
+            "efficiency",
+        )
+    )
+    return Capacity(centers["work_center_id"], free, primary)
+
+
+def planned_hours(loaded: pl.DataFrame) -> pl.DataFrame:
+    """The constrained plan's hours per work center and week from its minutes
+    per day (work_center_id, load_date, minutes)."""
+    return loaded.group_by("work_center_id", week_start=pl.col("load_date").dt.truncate("1w")).agg(
+        planned_hours=pl.col("minutes").sum() / 60
     )
 
 

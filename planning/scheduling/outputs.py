@@ -195,17 +195,28 @@ def schedule_exceptions(
             pl.col("due_date").cast(pl.String),
         ),
     )  # fmt: skip
-    overloads = load.filter(pl.col("load_pct") > 100).select(
+    # what the plan loads: the constrained plan's hours where it has them (only
+    # open orders can overload it), else the infinite load
+    hours = pl.coalesce("planned_hours", "required_hours")
+    loaded = load.with_columns(
+        hours=hours,
+        pct=pl.when(pl.col("available_hours") > 0).then(100 * hours / pl.col("available_hours")),
+    )
+    overloads = loaded.filter(pl.col("pct") > 100 + 1e-9).select(
         category=pl.lit("capacity_overload"),
-        severity=pl.when(pl.col("load_pct") > 150).then(pl.lit("high")).otherwise(pl.lit("medium")),
+        severity=pl.when(pl.col("pct") > 150).then(pl.lit("high")).otherwise(pl.lit("medium")),
         item_id=pl.lit(None, pl.String), location_id="location_id", ref_id="work_center_id",
         date="week_start",
-        qty=round_to(pl.col("required_hours") - pl.col("available_hours"), HOURS_DECIMALS),
+        qty=round_to(pl.col("hours") - pl.col("available_hours"), HOURS_DECIMALS),
         message=pl.concat_str(
-            "work_center_id", pl.lit(" needs "), as_text(pl.col("required_hours"), HOURS_DECIMALS),
+            "work_center_id",
+            pl.when(pl.col("planned_hours").is_not_null())
+            .then(pl.lit(" is loaded with "))
+            .otherwise(pl.lit(" needs ")),
+            as_text(pl.col("hours"), HOURS_DECIMALS),
             pl.lit(" h in the week of "), pl.col("week_start").cast(pl.String),
             pl.lit(" and has "), as_text(pl.col("available_hours"), HOURS_DECIMALS),
-            pl.lit(" h ("), pl.col("load_pct").round(0).cast(pl.Int64).cast(pl.String),
+            pl.lit(" h ("), pl.col("pct").round(0).cast(pl.Int64).cast(pl.String),
             pl.lit(" %)"),
         ),
     )  # fmt: skip

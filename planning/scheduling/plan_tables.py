@@ -70,10 +70,12 @@ def shop_tables(
     inputs: ShopInputs,
     parts: Path,
     not_scheduled: dict[str, str],
+    planned_load: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
     """The schedule's plan tables from the plants' schedules kept in ``parts``, and
     the run's exceptions with the schedule's added; ``not_scheduled`` gives the
-    error of each plant that could not be scheduled."""
+    error of each plant that could not be scheduled, ``planned_load`` what the
+    capacity-constrained plan loads (``capacity.capacity_load``)."""
     days = settings.rules.schedule_horizon_days
     schedule = _kept(parts, "schedule", SCHEDULE_SCHEMA)
     unstaffed = _kept(parts, "unstaffed", UNSTAFFED)
@@ -90,7 +92,7 @@ def shop_tables(
     slack = settings.rules.milestone_slack_days
     milestones = milestone_status(con.sql(MILESTONES_QUERY).pl(), filled, slack)
     mps = con.sql("select item_id, location_id from marts.dim_skus where is_mps_item").pl()
-    load = capacity_load(inputs, mps, as_of, settings.horizon_days)
+    load = capacity_load(inputs, mps, as_of, settings.horizon_days, planned_load)
     found = con.sql(
         "select * exclude (run_id) from plan.exceptions where run_id = ?", params=[run_id]
     ).pl()

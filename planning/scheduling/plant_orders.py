@@ -96,14 +96,22 @@ class ShopInputs:
     calendar: pl.DataFrame  # CALENDAR: holidays and working days in the horizon
 
 
-def read_shop_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> ShopInputs:
-    """The shop-floor marts and the run's planned work orders and pegging."""
+def read_shop_inputs(con: duckdb.DuckDBPyConnection, run_id: str | None) -> ShopInputs:
+    """The shop-floor marts and the run's planned work orders and pegging; the
+    open work orders only for ``run_id`` None (before the run's plan exists)."""
     frames = {name: con.sql(query).pl() for name, query in QUERIES.items()}
     schemas = {"routings": ROUTINGS_SCHEMA, "work_centers": WORK_CENTERS_SCHEMA}
     schemas |= {"windows": WINDOWS, "downtime": DOWNTIME, "personnel": PERSONNEL}
     schemas |= {"calendar": CALENDAR}
     schemas |= {"open_operations": OPEN_OPERATIONS}
     frames |= {name: frames[name].cast(dict(schema)) for name, schema in schemas.items()}
+    open_orders = frames.pop("open_work_orders")
+    if run_id is None:
+        return ShopInputs(
+            **frames,
+            work_orders=open_orders.cast(WORK_ORDERS),
+            material_ready=pl.DataFrame(schema=MATERIAL_READY),
+        )
     planned = con.sql(
         """select order_id, item_id, location_id, qty, start_date, due_date,
                   'proposed' as status, 0 as ops_completed
@@ -117,7 +125,6 @@ def read_shop_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> ShopInputs:
             group by 1""",
         params=[run_id],
     ).pl()
-    open_orders = frames.pop("open_work_orders")
     return ShopInputs(
         **frames,
         work_orders=pl.concat([open_orders.cast(WORK_ORDERS), planned.cast(WORK_ORDERS)]),

@@ -86,14 +86,18 @@ def tiny_holiday_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_plan(
     tiny_marts: duckdb.DuckDBPyConnection, tiny_warehouse: Path, tmp_path_factory
 ) -> Iterator[tuple[MaterialPlan, duckdb.DuckDBPyConnection]]:
-    """The material plan of the tiny extract, written to a copy of its warehouse
-    by the real writer, and the plan marts `dbt build` makes from it."""
+    """The unconstrained material plan of the tiny extract (the hand-worked
+    numbers of the plan marts' cases are the MRP's), written to a copy of its
+    warehouse by the real writer, and the plan marts `dbt build` makes from it."""
     work_dir = tmp_path_factory.mktemp("plan")
     warehouse = work_dir / "planner.duckdb"
     shutil.copyfile(tiny_warehouse, warehouse)
     with connect(warehouse) as con:
         plan = plan_materials(
-            read_planning_inputs(con), date.fromisoformat(AS_OF), HORIZON_DAYS, PlanningRules()
+            read_planning_inputs(con),
+            date.fromisoformat(AS_OF),
+            HORIZON_DAYS,
+            PlanningRules(plan_constraints="none"),
         )
         run = {"run_id": "tiny-plan", "as_of": date.fromisoformat(AS_OF), "status": "succeeded"}
         write_plan(con, run, plan.tables())

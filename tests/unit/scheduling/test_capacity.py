@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
-from planning.scheduling.capacity import CAPACITY_LOAD, capacity_load
+from planning.scheduling.capacity import CAPACITY_LOAD, capacity_load, free_capacity
 from planning.scheduling.plant_orders import (
     CALENDAR,
     OPEN_OPERATIONS,
@@ -58,7 +59,8 @@ def _window(center: str, day: date, start_hour: int, end_hour: int) -> tuple:
 
 
 def _load(*rows: tuple) -> pl.DataFrame:
-    return _frame(CAPACITY_LOAD, *rows)
+    """Expected rows without the constrained plan's planned_hours (null)."""
+    return _frame(CAPACITY_LOAD, *((*row, None) for row in rows))
 
 
 def test_required_and_available_hours_per_work_center_and_week():
@@ -221,4 +223,47 @@ def test_load_falls_on_working_days_and_a_shutdown_week_has_neither_hours_nor_lo
         (WEEK_1, 6.0, 32.0),
         (WEEK_2, 0.0, 0.0),
         (date(2025, 1, 20), 3.0, 40.0),
+    ]
+
+
+def test_the_constrained_plan_gets_what_open_orders_leave_and_they_load_where_they_are():
+    # M1 (1 unit) works 08:00-16:00 on Mon 6 and Tue 7 January. Released WO1 runs
+    # 10 x 6 = 60 min (op 10) and 10 x 60 = 600 min (op 20); its 14-day span puts
+    # op 10 on Jan 6 and op 20 on Jan 13, where M1 has no window. Jan 6 keeps
+    # 480 - 60 minutes free, Jan 7 all 480; Jan 13 is 600 minutes over. The
+    # planned orders' 100 minutes on Jan 7 come on top of the open order in
+    # planned_hours, and the open order alone overloads week 2.
+    work_centers = _frame(WORK_CENTERS, ("M1", "P1", 1, None))
+    windows = _frame(
+        WINDOWS, _window("M1", date(2025, 1, 6), 8, 16), _window("M1", date(2025, 1, 7), 8, 16)
+    )
+    open_operations = _frame(
+        OPEN_OPERATIONS,
+        ("WO1", "FG", "P1", 10, "M1", 6.0, None, None, None),
+        ("WO1", "FG", "P1", 20, "M1", 60.0, None, None, None),
+    )
+    work_orders = _frame(
+        WORK_ORDERS, ("WO1", "FG", "P1", 10.0, date(2025, 1, 6), date(2025, 1, 20), "released", 0)
+    )
+    routings = _frame(
+        ROUTINGS,
+        ("FG", "P1", 10, "M1", 2.0, 15.0, None, None),
+        ("FG", "P1", 10, "M0", 1.0, 0.0, None, None),  # no such work center: not loadable
+    )
+    inputs = _inputs(work_centers, windows, routings, work_orders, open_operations)
+    free = free_capacity(inputs, AS_OF, 14)
+    assert free.work_centers.to_list() == ["M1"]
+    assert free.free_minutes[0, :3].tolist() == [420.0, 480.0, 0.0]
+    assert free.free_minutes[0, 7] == -600.0  # Jan 13: the open op with no window
+    assert free.routings.select("work_center_id", "setup_minutes").rows() == [("M1", 15.0)]
+
+    planned = pl.DataFrame(
+        {"work_center_id": ["M1"], "load_date": [date(2025, 1, 7)], "minutes": [100.0]}
+    )
+    load = capacity_load(inputs, _frame(MPS_SKUS), AS_OF, 14, planned)
+    assert load.select(
+        "week_start", "required_hours", "planned_hours", "available_hours"
+    ).rows() == [
+        (WEEK_1, 1.0, pytest.approx(1.0 + 100 / 60), 16.0),
+        (WEEK_2, 10.0, 10.0, 0.0),
     ]

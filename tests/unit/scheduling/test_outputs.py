@@ -393,11 +393,11 @@ def test_late_orders_overloads_missed_milestones_and_unstaffed_operations_are_re
     week_1, week_2 = date(2025, 1, 6), date(2025, 1, 13)
     load = _frame(
         CAPACITY_LOAD,
-        ("M1", "P1", week_1, 12.0, 10.0, 120.0, 0.0),  # over: medium
-        ("M1", "P1", week_2, 20.0, 10.0, 200.0, 0.0),  # over 150 %: high
-        ("M2", "P1", week_1, 10.0, 10.0, 100.0, 0.0),  # full, not over
-        ("M3", "P1", week_1, 5.0, 0.0, None, 0.0),  # no capacity: no percentage
-        ("M4", "P1", week_1, 15.0, 10.0, 150.0, 0.0),  # exactly 150 %: medium
+        ("M1", "P1", week_1, 12.0, 10.0, 120.0, 0.0, None),  # over: medium
+        ("M1", "P1", week_2, 20.0, 10.0, 200.0, 0.0, None),  # over 150 %: high
+        ("M2", "P1", week_1, 10.0, 10.0, 100.0, 0.0, None),  # full, not over
+        ("M3", "P1", week_1, 5.0, 0.0, None, 0.0, None),  # no capacity: no percentage
+        ("M4", "P1", week_1, 15.0, 10.0, 150.0, 0.0, None),  # exactly 150 %: medium
     )
     milestones = _frame(
         MILESTONE_STATUS,

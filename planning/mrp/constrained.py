@@ -1,0 +1,425 @@
+"""The constrained supply plan: the unconstrained plan's orders moved to dates
+that capacity, material and lead time allow (CONTRACT.md section 3,
+"Constrained supply plan").
+
+A repair of the MRP plan in the MRP-C family (Tardif and Spearman 1997),
+vectorised like the netting:
+
+1. **Priority, top down.** Each planned order gets the priority of the most
+   urgent independent demand it serves along the pegging: the demand's rank
+   (sales order priority), then its due day. A component order inherits the
+   priority of the parent orders its supply is pegged to.
+2. **Dates, bottom up.** Level by level from the deepest components up to the
+   end items, each order's earliest start is its requested start (receipt -
+   lead time), no earlier than as-of (**lead time**) and than the day its last
+   pegged component or source supply arrives (**material**: existing receipts
+   on their day, planned orders on their constrained receipt day, stock on
+   hand at once; a component no supply covers holds the order past the
+   horizon). A work order then loads its operations, in sequence, onto each
+   work center's free minutes per day from that start, most urgent order first
+   (**capacity**: a compiled kernel; released and in-progress orders hold
+   their minutes first, where they are). It is received no earlier than its
+   requested day, its start plus its lead time, and the day after its last
+   operation ends, on a receiving day of its calendar.
+3. Each order keeps why it moved (``cause``: the constraint that accounts for
+   most of its delay) and what (``cause_ref``): its work center, the SKU of the
+   component it waited for, or itself; and the root of a material delay, the
+   constraint that held the component, for the message a planner reads.
+
+Pegging stays as the unconstrained plan laid it (which supply covers which
+demand); its dates follow the orders (``redated_pegs``). A switched-off
+constraint is skipped; with none, the dates are the unconstrained plan's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+from numba import njit
+
+from planning.config import PLAN_CONSTRAINTS
+from planning.mrp.bom import LAST_RANK
+from planning.mrp.buckets import date_of
+from planning.mrp.calendars import Calendars
+from planning.mrp.inputs import of_sku
+from planning.mrp.pegging import COMPONENT, INDEPENDENT, PLANNED, RECEIPT, TRANSFER
+
+CAPACITY, MATERIAL, LEAD_TIME = PLAN_CONSTRAINTS  # the names of config.PLAN_CONSTRAINTS
+# an order's cause codes (what moved it), as published in demand_promises.cause
+ON_TIME_CODE, CAPACITY_CODE, MATERIAL_CODE, LEAD_TIME_CODE = 0, 1, 2, 3
+CAUSES = {ON_TIME_CODE: "on_time", CAPACITY_CODE: CAPACITY, MATERIAL_CODE: MATERIAL}
+CAUSES |= {LEAD_TIME_CODE: LEAD_TIME}
+# priority of an order no independent demand is pegged to (safety stock only)
+LAST_PRIORITY = (LAST_RANK + 1) << 32
+DAY_OFFSET = 1 << 31  # due days may be negative (past due): shifted into the key's low bits
+
+CONSTRAINED_ORDERS = {
+    "order_row": pl.Int64,
+    "receipt_day": pl.Int64,
+    "start_day": pl.Int64,
+    "requested_day": pl.Int64,  # the unconstrained plan's receipt day
+    "cause": pl.Int8,
+    "cause_ref": pl.String,
+    "root_cause": pl.Int8,  # for a material delay, what held the component
+    "root_ref": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Work centers' free minutes per day of the horizon for planned orders
+    (after the released and in-progress orders' load), and the primary work
+    center's minutes of every SKU's routing."""
+
+    work_centers: pl.Series  # work_center_id; row i of the arrays
+    free_minutes: np.ndarray  # [work center, day], float64; may be below 0 where overloaded
+    routings: pl.DataFrame  # item_id, location_id, op_seq, work_center_id, setup, run, efficiency
+
+
+def planned_load(capacity: Capacity, minutes: np.ndarray, as_of: date) -> pl.DataFrame:
+    """The minutes loaded per work center and day as rows (work_center_id,
+    load_date, minutes), days with none left out."""
+    center, day = np.nonzero(minutes > 0)
+    return pl.DataFrame(
+        {
+            "work_center_id": capacity.work_centers.gather(center),
+            "load_date": pl.Series(day, dtype=pl.Int64),
+            "minutes": minutes[center, day],
+        }
+    ).with_columns(load_date=date_of(pl.col("load_date"), as_of))
+
+
+def order_priorities(
+    orders: pl.DataFrame, pegs: pl.DataFrame, demand_keys: pl.Series
+) -> np.ndarray:
+    """Per planned order row, its priority key (lower is more urgent): the best
+    key of the demand its supply is pegged to. ``demand_keys`` holds the key of
+    each independent demand by reference (``priority_keys``)."""
+    priority = np.full(orders.height, LAST_PRIORITY, np.int64)
+    planned = pegs.filter(
+        (pl.col("supply_kind") == PLANNED) & pl.col("demand_ref").is_not_null()
+    ).join(orders.select(supply_ref="order_row", planning_level="planning_level"), on="supply_ref")
+    for _, level in sorted(planned.partition_by("planning_level", as_dict=True).items()):
+        parent = level["demand_ref"].to_numpy()
+        independent = (level["demand_kind"] == INDEPENDENT).to_numpy()
+        key = np.where(
+            independent,
+            demand_keys.to_numpy()[np.where(independent, parent, 0)],
+            priority[np.where(independent, 0, parent)],
+        )
+        np.minimum.at(priority, level["supply_ref"].to_numpy(), key)
+    return priority
+
+
+def priority_keys(rank: pl.Expr, due_day: pl.Expr) -> pl.Expr:
+    """Sortable keys of independent demand: its rank, then its due day."""
+    return rank.cast(pl.Int64) * (1 << 32) + (due_day.cast(pl.Int64) + DAY_OFFSET)
+
+
+def constrain_orders(
+    orders: pl.DataFrame,
+    pegs: pl.DataFrame,
+    short_components: pl.DataFrame,
+    receipt_days: pl.Series,
+    skus: pl.DataFrame,
+    priority: np.ndarray,
+    calendars: Calendars,
+    constraints: frozenset[str],
+    capacity: Capacity | None,
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """``CONSTRAINED_ORDERS`` per planned order (``orders``: PLANNED_ORDERS with
+    order_row and planning_level), and the minutes loaded on each work center
+    and day (zeros without capacity).
+
+    ``pegs`` are the plan's pegs of component and transfer demand (PEGS);
+    ``short_components`` the order rows (``order_row``, ``component_sku``)
+    whose component or source demand no supply covers; ``receipt_days`` each
+    existing receipt's day by row."""
+    horizon = calendars.horizon_days
+    lead_time_on, material_on = LEAD_TIME in constraints, MATERIAL in constraints
+    use_capacity = CAPACITY in constraints and capacity is not None
+    free = capacity.free_minutes.copy() if use_capacity else np.zeros((0, horizon))
+    loaded = np.zeros_like(free)
+    operations = _operations(orders, skus, capacity) if use_capacity else None
+    centers = capacity.work_centers if capacity is not None else pl.Series([], dtype=pl.String)
+    known = _Known(np.full(orders.height, -1, np.int64), np.zeros(orders.height, np.int8), {})
+    done: list[pl.DataFrame] = []
+    by_level = orders.with_columns(priority=pl.lit(priority)).partition_by(
+        "planning_level", as_dict=True
+    )
+    for _, level in sorted(by_level.items(), reverse=True):
+        level = _material_days(level, pegs, short_components, receipt_days, known, horizon)
+        level = level.with_columns(
+            of_sku(skus, "lead_time_days", "start_calendar", "receipt_calendar")
+        ).with_columns(
+            earliest=pl.max_horizontal(
+                pl.col("required_start_day"),
+                pl.lit(0 if lead_time_on else -DAY_OFFSET),
+                pl.col("material_day") if material_on else pl.lit(-DAY_OFFSET),
+            )
+        )
+        level = level.with_columns(
+            earliest=pl.when(pl.col("earliest") > pl.col("required_start_day"))
+            .then(calendars.first_on_or_after(pl.col("start_calendar"), pl.col("earliest")))
+            .otherwise(pl.col("earliest"))
+        )
+        level = _loaded(level, operations, free, loaded) if use_capacity else _unloaded(level)
+        level = _received(level, calendars, lead_time_on).pipe(_causes, skus, centers, known)
+        known.record(level)
+        done.append(level)
+    if not done:
+        return pl.DataFrame(schema=CONSTRAINED_ORDERS), loaded
+    constrained = pl.concat(done, how="diagonal_relaxed").sort("order_row")
+    return constrained.select(CONSTRAINED_ORDERS.keys()).cast(CONSTRAINED_ORDERS), loaded
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the levels constrained so far say about their orders, by order row:
+    the receipt day, and the root cause of a delay with what it names."""
+
+    receipt_day: np.ndarray
+    root_cause: np.ndarray
+    root_ref: dict[int, str]
+
+    def record(self, level: pl.DataFrame) -> None:
+        rows = level["order_row"].to_numpy()
+        self.receipt_day[rows] = level["receipt_day"].to_numpy()
+        self.root_cause[rows] = level["root_cause"].to_numpy()
+        late = level.filter(pl.col("root_cause") != ON_TIME_CODE)
+        self.root_ref.update(
+            zip(late["order_row"].to_list(), late["root_ref"].to_list(), strict=True)
+        )
+
+
+def _material_days(
+    level: pl.DataFrame,
+    pegs: pl.DataFrame,
+    short: pl.DataFrame,
+    receipt_days: pl.Series,
+    known: _Known,
+    horizon: int,
+) -> pl.DataFrame:
+    """The day the last component (or a transfer's source supply) of each order
+    arrives, with the SKU and the planned order (``component_order``, null for
+    an existing receipt) of that supply; from as-of when nothing is pegged.
+    Demand no supply covers holds the order to the horizon's end."""
+    rows = level["order_row"].implode()
+    needs = pegs.filter(
+        pl.col("demand_kind").is_in([COMPONENT, TRANSFER]) & pl.col("demand_ref").is_in(rows)
+    )
+    kind, ref = needs["supply_kind"].to_numpy(), needs["supply_ref"].to_numpy()
+    day = np.zeros(needs.height, np.int64)
+    receipts = kind == RECEIPT
+    day[receipts] = receipt_days.to_numpy()[ref[receipts]]
+    planned = kind == PLANNED
+    day[planned] = known.receipt_day[ref[planned]]
+    arrivals = needs.select(
+        order_row="demand_ref",
+        component_sku="sku_idx",
+        component_order=pl.when(pl.col("supply_kind") == PLANNED).then("supply_ref"),
+    ).with_columns(material_day=pl.lit(day))
+    held = short.filter(pl.col("order_row").is_in(rows)).select(
+        "order_row",
+        "component_sku",
+        component_order=pl.lit(None, pl.Int64),
+        material_day=pl.lit(horizon, pl.Int64),
+    )
+    last = (
+        pl.concat([arrivals, held], how="vertical_relaxed")
+        .sort("material_day", "component_sku", "component_order", nulls_last=False)
+        .group_by("order_row")
+        .agg(pl.col("material_day", "component_sku", "component_order").last())
+    )
+    return level.join(last, on="order_row", how="left").with_columns(
+        pl.col("material_day").fill_null(0)
+    )
+
+
+def _operations(orders: pl.DataFrame, skus: pl.DataFrame, capacity: Capacity) -> pl.DataFrame:
+    """Each planned work order's operations on their primary work center
+    (``work_center``: its row in the capacity arrays) with their minutes."""
+    from planning.scheduling.routing import run_minutes
+
+    index = pl.DataFrame(
+        {
+            "work_center_id": capacity.work_centers,
+            "work_center": np.arange(capacity.work_centers.len(), dtype=np.int64),
+        }
+    )
+    return (
+        orders.filter(pl.col("replenishment") == "make")
+        .select("order_row", *of_sku(skus, "item_id", "location_id"), qty="order_qty")
+        .join(capacity.routings, on=["item_id", "location_id"])
+        .with_columns(run_minutes())
+        .join(index, on="work_center_id")
+        .select("order_row", "op_seq", "work_center", pl.col("duration_minutes").cast(pl.Float64))
+        .sort("order_row", "op_seq")
+    )
+
+
+def _loaded(
+    level: pl.DataFrame, operations: pl.DataFrame, free: np.ndarray, loaded: np.ndarray
+) -> pl.DataFrame:
+    """Work orders of a level loaded onto the free minutes, most urgent first;
+    other orders keep their earliest start."""
+    makes = level.filter(pl.col("replenishment") == "make").sort(
+        "priority", "earliest", "order_row"
+    )
+    ops = (
+        makes.select("order_row", sequence=pl.int_range(pl.len()))
+        .join(operations, on="order_row")
+        .sort("sequence", "op_seq")
+    )
+    counts = np.bincount(ops["sequence"].to_numpy(), minlength=makes.height)
+    starts, finishes, waits, wait_centers = _load_kernel(
+        makes["earliest"].to_numpy().astype(np.int64),
+        np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        ops["work_center"].to_numpy().astype(np.int64),
+        ops["duration_minutes"].to_numpy().astype(np.float64),
+        free,
+        loaded,
+    )
+    makes = makes.with_columns(
+        start_day=pl.lit(starts),
+        finish_day=pl.lit(finishes),
+        wait_days=pl.lit(waits),
+        wait_center=pl.lit(wait_centers),
+    )
+    others = level.filter(pl.col("replenishment") != "make").pipe(_unloaded)
+    return pl.concat([makes, others], how="diagonal_relaxed")
+
+
+def _unloaded(level: pl.DataFrame) -> pl.DataFrame:
+    return level.with_columns(
+        start_day="earliest",
+        finish_day=pl.lit(None, pl.Int64),
+        wait_days=pl.lit(0, pl.Int64),
+        wait_center=pl.lit(-1, pl.Int64),
+    )
+
+
+@njit(cache=True)
+def _load_kernel(earliest, op_offsets, op_centers, op_minutes, free, loaded):
+    """Load each order's operations in sequence from its earliest day onto the
+    first days with free minutes, splitting an operation over days as needed;
+    the next operation may start on the day the previous one ends. Past the
+    horizon capacity is unlimited. Per order: the day its first operation
+    starts, the day its last one ends, and its longest wait for a full work
+    center, with that work center."""
+    orders = earliest.shape[0]
+    horizon = free.shape[1]
+    starts = np.empty(orders, np.int64)
+    finishes = np.empty(orders, np.int64)
+    waits = np.zeros(orders, np.int64)
+    wait_centers = np.full(orders, -1, np.int64)
+    for order in range(orders):
+        day = max(earliest[order], 0)
+        first = -1
+        for op in range(op_offsets[order], op_offsets[order + 1]):
+            center, need = op_centers[op], op_minutes[op]
+            ready = day
+            while day < horizon and free[center, day] <= 0:
+                day += 1
+            if day - ready > waits[order]:
+                waits[order] = day - ready
+                wait_centers[order] = center
+            if first < 0:
+                first = day
+            while day < horizon:
+                take = min(free[center, day], need)
+                if take > 0:
+                    free[center, day] -= take
+                    loaded[center, day] += take
+                    need -= take
+                if need <= 1e-9:
+                    break
+                day += 1
+        starts[order] = earliest[order] if first < 0 else first
+        finishes[order] = day if first >= 0 else earliest[order]
+    return starts, finishes, waits, wait_centers
+
+
+def _received(level: pl.DataFrame, calendars: Calendars, lead_time_on: bool) -> pl.DataFrame:
+    """Receipt: not before the requested day, the start plus the lead time, or
+    the day after the last operation; on the order's receiving calendar."""
+    after_work = pl.col("finish_day") + 1
+    earliest_receipt = pl.max_horizontal(
+        "receipt_day",
+        pl.col("start_day") + pl.col("lead_time_days"),
+        after_work.fill_null(pl.col("receipt_day")),
+    )
+    receipt = (
+        pl.when(earliest_receipt > pl.col("receipt_day"))
+        .then(calendars.first_on_or_after(pl.col("receipt_calendar"), earliest_receipt))
+        .otherwise("receipt_day")
+    )
+    start = pl.col("start_day") if lead_time_on else pl.col("start_day").clip(lower_bound=0)
+    return level.with_columns(
+        requested_day="receipt_day", receipt_day=receipt, start_day=start.clip(lower_bound=0)
+    )
+
+
+def _causes(
+    level: pl.DataFrame, skus: pl.DataFrame, centers: pl.Series, known: _Known
+) -> pl.DataFrame:
+    """Why each order moved: the constraint behind most of its delay (material
+    before lead time before capacity on a tie) and what it names; for a
+    material delay, the root: what held the component order it waited for."""
+    delay = pl.col("receipt_day") - pl.col("requested_day")
+    lead_time = (-pl.col("required_start_day")).clip(lower_bound=0)
+    planned_start = pl.col("required_start_day").clip(lower_bound=0)
+    material = (pl.col("material_day") - planned_start).clip(lower_bound=0)
+    cause = (
+        pl.when(delay <= 0)
+        .then(ON_TIME_CODE)
+        .when((material > 0) & (material >= pl.max_horizontal(lead_time, delay - material)))
+        .then(MATERIAL_CODE)
+        .when((lead_time > 0) & (lead_time >= delay - lead_time))
+        .then(LEAD_TIME_CODE)
+        .otherwise(CAPACITY_CODE)
+        .cast(pl.Int8)
+    )
+    center_id = pl.lit(centers).gather(pl.col("wait_center").clip(lower_bound=0))
+    center_ref = center_id if centers.len() else pl.lit(None, pl.String)
+    level = level.with_columns(cause=cause).with_columns(
+        cause_ref=pl.when(pl.col("cause") == CAPACITY_CODE)
+        .then(pl.when(pl.col("wait_center") >= 0).then(center_ref))
+        .when(pl.col("cause") == MATERIAL_CODE)
+        .then(pl.lit(skus["sku_id"]).gather(pl.col("component_sku").fill_null(0)))
+        .when(pl.col("cause") == LEAD_TIME_CODE)
+        .then(pl.col("order_id"))
+    )
+    component = level["component_order"].fill_null(-1).to_numpy()
+    inherits = (level["cause"].to_numpy() == MATERIAL_CODE) & (component >= 0)
+    inherits[inherits] &= known.root_cause[component[inherits]] != ON_TIME_CODE
+    root_cause = level["cause"].to_numpy().copy()
+    root_cause[inherits] = known.root_cause[component[inherits]]
+    root_ref = [
+        known.root_ref[c] if held else ref
+        for c, held, ref in zip(component, inherits, level["cause_ref"].to_list(), strict=True)
+    ]
+    return level.with_columns(
+        root_cause=pl.Series(root_cause, dtype=pl.Int8),
+        root_ref=pl.Series(root_ref, dtype=pl.String),
+    )
+
+
+def redated_pegs(pegs: pl.DataFrame, orders: pl.DataFrame) -> pl.DataFrame:
+    """Pegs with planned supply on its order's (constrained) receipt day, and
+    component or transfer demand on its order's start day."""
+    receipt, start = orders["receipt_day"].to_numpy(), orders["start_day"].to_numpy()
+    kind, ref = pegs["supply_kind"].to_numpy(), pegs["supply_ref"].to_numpy()
+    supply_day = pegs["supply_day"].to_numpy().copy()
+    planned = kind == PLANNED
+    supply_day[planned] = receipt[ref[planned]]
+    dependent = pegs["demand_kind"].is_in([COMPONENT, TRANSFER]).to_numpy()
+    demand_day = pegs["demand_day"].to_numpy().copy()
+    demand_day[dependent] = start[pegs["demand_ref"].to_numpy()[dependent].astype(np.int64)]
+    return pegs.with_columns(
+        supply_day=pl.Series(supply_day, dtype=pl.Int64),
+        demand_day=pl.Series(demand_day, dtype=pl.Int64, nan_to_null=True),
+    )
