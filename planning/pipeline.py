@@ -216,13 +216,17 @@ def finish_schedule(run: PlanRun, report: Report = print) -> None:
         )
         for name in SHOP_FILES:
             write_csv(run.staging / f"{name}.csv", tables[name])
-        write_csv(run.staging / "exceptions.csv", tables["exceptions"])
+        for name in ("exceptions", "demand_promises"):  # the material plan's, with the schedule's
+            write_csv(run.staging / f"{name}.csv", tables[name])
         write_plan(con, runs_row(run.manifest), tables)
         counts = {name: frame.height for name, frame in tables.items()}
         run.manifest["plan"]["rows"] |= counts
         run.manifest["plan"]["exceptions"] = value_counts(tables["exceptions"], "category")
         report("  " + ", ".join(f"{counts[name]} {name.replace('_', ' ')}" for name in SHOP_FILES))
         report(describe_counts("exceptions in the plan", run.manifest["plan"]["exceptions"]))
+        late = tables["demand_promises"].filter(pl.col("cause") != "on_time")
+        run.manifest["plan"]["late_promises"] = value_counts(late, "cause")
+        report(describe_counts("demand lines or parts promised late", value_counts(late, "cause")))
     run.save()
 
 

@@ -314,6 +314,12 @@ def _create_plan_table(con: duckdb.DuckDBPyConnection, name: str, rows: pl.DataF
         for column, kind, *_ in columns
     )
     con.execute(f"create table if not exists {PLAN_SCHEMA}.{name} ({definition})")
+    # a table from an older version lacks the optional columns added since: added
+    # (empty for the runs it keeps), so a newer plan can be stored beside them
+    present = {row[0] for row in con.execute(f"describe {PLAN_SCHEMA}.{name}").fetchall()}
+    for column, kind, *_ in columns:
+        if column not in present:
+            con.execute(f'alter table {PLAN_SCHEMA}.{name} add column "{column}" {kind}')
 
 
 def _delete_old_runs(con: duckdb.DuckDBPyConnection, run_id: str, tables: list[str]) -> None:

@@ -63,6 +63,8 @@ CONSTRAINED_ORDERS = {
     "requested_day": pl.Int64,  # the unconstrained plan's receipt day
     "cause": pl.Int8,
     "cause_ref": pl.String,
+    # the day the work center it waited for longest had room for it (-1: none)
+    "wait_until": pl.Int64,
     "root_cause": pl.Int8,  # for a material delay, what held the component
     "root_ref": pl.String,
 }
@@ -275,7 +277,7 @@ def _loaded(
         .sort("sequence", "op_seq")
     )
     counts = np.bincount(ops["sequence"].to_numpy(), minlength=makes.height)
-    starts, finishes, waits, wait_centers = _load_kernel(
+    finishes, waits, wait_centers, wait_until = _load_kernel(
         makes["earliest"].to_numpy().astype(np.int64),
         np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         ops["work_center"].to_numpy().astype(np.int64),
@@ -283,11 +285,15 @@ def _loaded(
         free,
         loaded,
     )
+    # an order is released on its earliest day: its lead time holds the queue
+    # in front of busy work centers, and only work it cannot finish within it
+    # delays the receipt
     makes = makes.with_columns(
-        start_day=pl.lit(starts),
+        start_day="earliest",
         finish_day=pl.lit(finishes),
         wait_days=pl.lit(waits),
         wait_center=pl.lit(wait_centers),
+        wait_until=pl.lit(wait_until),
     )
     others = level.filter(pl.col("replenishment") != "make").pipe(_unloaded)
     return pl.concat([makes, others], how="diagonal_relaxed")
@@ -299,26 +305,26 @@ def _unloaded(level: pl.DataFrame) -> pl.DataFrame:
         finish_day=pl.lit(None, pl.Int64),
         wait_days=pl.lit(0, pl.Int64),
         wait_center=pl.lit(-1, pl.Int64),
+        wait_until=pl.lit(-1, pl.Int64),
     )
 
 
 @njit(cache=True)
 def _load_kernel(earliest, op_offsets, op_centers, op_minutes, free, loaded):
-    """Load each order's operations in sequence from its earliest day onto the
+    """Load each order's operations in sequence from its release day onto the
     first days with free minutes, splitting an operation over days as needed;
     the next operation may start on the day the previous one ends. Past the
-    horizon capacity is unlimited. Per order: the day its first operation
-    starts, the day its last one ends, and its longest wait for a full work
-    center, with that work center."""
+    horizon capacity is unlimited. Per order: the day its last operation ends,
+    and its longest wait for a full work center, with that work center and the
+    day the wait ended."""
     orders = earliest.shape[0]
     horizon = free.shape[1]
-    starts = np.empty(orders, np.int64)
     finishes = np.empty(orders, np.int64)
     waits = np.zeros(orders, np.int64)
     wait_centers = np.full(orders, -1, np.int64)
+    wait_until = np.full(orders, -1, np.int64)
     for order in range(orders):
         day = max(earliest[order], 0)
-        first = -1
         for op in range(op_offsets[order], op_offsets[order + 1]):
             center, need = op_centers[op], op_minutes[op]
             ready = day
@@ -327,8 +333,7 @@ def _load_kernel(earliest, op_offsets, op_centers, op_minutes, free, loaded):
             if day - ready > waits[order]:
                 waits[order] = day - ready
                 wait_centers[order] = center
-            if first < 0:
-                first = day
+                wait_until[order] = day
             while day < horizon:
                 take = min(free[center, day], need)
                 if take > 0:
@@ -338,9 +343,8 @@ def _load_kernel(earliest, op_offsets, op_centers, op_minutes, free, loaded):
                 if need <= 1e-9:
                     break
                 day += 1
-        starts[order] = earliest[order] if first < 0 else first
-        finishes[order] = day if first >= 0 else earliest[order]
-    return starts, finishes, waits, wait_centers
+        finishes[order] = day
+    return finishes, waits, wait_centers, wait_until
 
 
 def _received(level: pl.DataFrame, calendars: Calendars, lead_time_on: bool) -> pl.DataFrame:

@@ -351,6 +351,7 @@ def plan_materials(
             "requested_day",
             cause=pl.lit(0, pl.Int8),
             cause_ref=pl.lit(None, pl.String),
+            wait_until=pl.lit(-1, pl.Int64),
             root_cause=pl.lit(0, pl.Int8),
             root_ref=pl.lit(None, pl.String),
         )

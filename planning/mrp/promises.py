@@ -38,6 +38,8 @@ DEMAND_PROMISES = {
     "cause": pl.String,
     "cause_ref": pl.String,
     "message": pl.String,
+    # optional: the supply behind the part (its latest, when several arrive that day)
+    "supply_id": pl.String,
 }
 PROMISED_TYPES = ("sales_order", "forecast")
 FROZEN, INVALID_DATA, ON_TIME = "frozen", "invalid_data", "on_time"
@@ -98,7 +100,7 @@ def demand_promises(
         order_ref="cause_ref",
         root_cause="root_cause",
         root_ref="root_ref",
-        order_start="start_day",
+        wait_until="wait_until",
         requested_day="requested_day",
     )
     receipts = names.receipts.select(
@@ -124,7 +126,7 @@ def demand_promises(
         )
         .with_columns(_cause())
         .with_columns(_cause_ref())
-        .with_columns(message=_message(as_of))
+        .with_columns(message=_message(as_of), supply_id=pl.coalesce("order_id", "receipt_id"))
         .with_columns(
             due_date=date_of(pl.col("due_day"), as_of),
             promised_date=date_of(pl.col("promised_day"), as_of),
@@ -187,7 +189,7 @@ def _cause_ref() -> pl.Expr:
 
 def _message(as_of: date) -> pl.Expr:
     cause, ref = pl.col("cause"), pl.col("cause_ref").fill_null("")
-    start = date_of(pl.col("order_start"), as_of).cast(pl.String)
+    start = date_of(pl.col("wait_until"), as_of).cast(pl.String)
     promised = date_of(pl.col("promised_day"), as_of).cast(pl.String)
     root = pl.col("root_cause")
     held_by = (
@@ -242,11 +244,13 @@ def invalid_promises(unplanned: pl.DataFrame) -> pl.DataFrame:
             days_late=pl.lit(None, pl.Int64),
             cause=pl.lit(INVALID_DATA),
             cause_ref=pl.col("sku_id"),
+            supply_id=pl.lit(None, pl.String),
             message=pl.concat_str(
                 pl.lit("not promised: "),
                 pl.col("sku_id"),
                 pl.lit(" is not a valid SKU (quarantined or not in the extract)"),
             ),
         )
+        .select(DEMAND_PROMISES.keys())
         .cast(DEMAND_PROMISES)
     )

@@ -112,6 +112,49 @@ def fill_dates(
     )
 
 
+def scheduled_promises(
+    promises: pl.DataFrame, scheduled: pl.DataFrame, schedule: pl.DataFrame
+) -> pl.DataFrame:
+    """``demand_promises`` with the finite schedule's word: a part whose supply
+    is a work order the schedule finishes after the part's promised date is
+    promised on that day, late for ``capacity`` at the work center of the
+    order's last operation (as ``fill_dates`` ships it)."""
+    finish = scheduled.select(supply_id="order_id", finish_date=pl.col("scheduled_end").dt.date())
+    last_center = (
+        schedule.sort("op_seq")
+        .group_by("order_id")
+        .agg(pl.col("work_center_id").last())
+        .rename({"order_id": "supply_id", "work_center_id": "finish_center"})
+    )
+    later = pl.col("promised_date").is_not_null() & (
+        pl.col("finish_date") > pl.col("promised_date")
+    )
+    late = later & (pl.col("finish_date") > pl.col("due_date"))
+    return (
+        promises.join(finish, on="supply_id", how="left")
+        .join(last_center, on="supply_id", how="left")
+        .with_columns(later=later.fill_null(False), late=late.fill_null(False))
+        .with_columns(
+            promised_date=pl.when("later").then("finish_date").otherwise("promised_date"),
+            days_late=pl.when("later")
+            .then((pl.col("finish_date") - pl.col("due_date")).dt.total_days().clip(lower_bound=0))
+            .otherwise("days_late"),
+            cause=pl.when("late").then(pl.lit("capacity")).otherwise("cause"),
+            cause_ref=pl.when("late").then("finish_center").otherwise("cause_ref"),
+            message=pl.when("later")
+            .then(
+                pl.concat_str(
+                    pl.lit("promised "), pl.col("finish_date").cast(pl.String),
+                    pl.lit(": the finite schedule finishes "), "supply_id",
+                    pl.lit(" then, on "), pl.col("finish_center").fill_null("its work centers"),
+                )
+            )
+            .otherwise("message"),
+        )
+        .select(promises.columns)
+    )  # fmt: skip
+
+
 def shipping_requests(filled: pl.DataFrame, as_of: date, horizon_days: int) -> pl.DataFrame:
     """Sales order lines the plan fills whole inside the scheduling horizon."""
     end = as_of + timedelta(days=horizon_days)

@@ -21,6 +21,7 @@ from planning.scheduling.outputs import (
     milestone_status,
     move_orders,
     schedule_exceptions,
+    scheduled_promises,
     shipping_requests,
     work_order_schedule,
 )
@@ -89,6 +90,9 @@ def shop_tables(
         "select * exclude (run_id) from plan.pegging where run_id = ?", params=[run_id]
     ).pl()
     filled = fill_dates(pegging, sales, scheduled)
+    promises = con.sql(
+        "select * exclude (run_id) from plan.demand_promises where run_id = ?", params=[run_id]
+    ).pl()
     slack = settings.rules.milestone_slack_days
     milestones = milestone_status(con.sql(MILESTONES_QUERY).pl(), filled, slack)
     mps = con.sql("select item_id, location_id from marts.dim_skus where is_mps_item").pl()
@@ -125,6 +129,7 @@ def shop_tables(
         "milestone_status": milestones.drop("so_id"),
         "capacity_load": load,
         "exceptions": exceptions,
+        "demand_promises": scheduled_promises(promises, scheduled, schedule),
     }  # fmt: skip
 
 

@@ -56,6 +56,17 @@ def test_an_empty_table_still_gets_its_columns(tmp_path):
         assert stored(con, "pegging", "run-1").schema == pl.Schema({"qty": pl.Float64})
 
 
+def test_a_column_added_since_an_older_run_is_added_to_its_table(tmp_path):
+    # work_orders of a version before requested_date: the new run stores it, the
+    # kept run has it empty
+    with connect(tmp_path / "w.duckdb") as con:
+        write_plan(con, run_row("run-1"), {"work_orders": pl.DataFrame({"order_id": ["A"]})})
+        newer = pl.DataFrame({"order_id": ["B"], "requested_date": [date(2026, 12, 1)]})
+        write_plan(con, run_row("run-2", 1), {"work_orders": newer})
+        assert stored(con, "work_orders", "run-2").rows() == [("B", date(2026, 12, 1))]
+        assert stored(con, "work_orders", "run-1").rows() == [("A", None)]
+
+
 def test_a_failure_while_naming_rolls_the_run_back(tmp_path):
     """The error reaches the caller, and the last plan written stays as it was."""
     with connect(tmp_path / "w.duckdb") as con:

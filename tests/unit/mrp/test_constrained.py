@@ -73,8 +73,8 @@ def test_a_purchase_is_never_faster_than_its_lead_time_and_stock_ships_at_once()
 def test_an_oversold_work_center_serves_the_higher_priority_first():
     # WC1 is closed on day 1 and does 8 units (480 min) a day after. SO-LOW
     # (priority 2) wants 8 P on day 2, SO-HIGH (priority 1) 8 P on day 3; lead
-    # time 1. SO-HIGH's order loads day 2 and is on time; SO-LOW's order, which
-    # wanted day 1, waits for day 3 and arrives on day 4.
+    # time 1. SO-HIGH's order loads day 2 and is on time; SO-LOW's order, released
+    # on day 1 as it wanted, waits for day 3 and arrives on day 4.
     skus = [sku("P", replenishment="make", lead_time_days=1)]
     demands = [
         demand("P@PL1", 2, 8, "SO-LOW:1", priority=2),
@@ -83,7 +83,7 @@ def test_an_oversold_work_center_serves_the_higher_priority_first():
     constrained = plan(skus, demands=demands, capacity=capacity(closed=[1]), plan_constraints=ALL)
     orders = constrained.work_orders.sort("requested_date")
     assert orders.select("start_date", "due_date", "requested_date").rows() == [
-        (day(3), day(4), day(2)),
+        (day(1), day(4), day(2)),
         (day(2), day(3), day(3)),
     ]
     low = orders["order_id"][0]

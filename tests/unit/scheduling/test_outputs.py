@@ -21,6 +21,7 @@ from planning.scheduling.outputs import (
     milestone_status,
     move_orders,
     schedule_exceptions,
+    scheduled_promises,
     shipping_requests,
     work_order_schedule,
 )
@@ -452,3 +453,49 @@ def test_nothing_to_report_gives_an_empty_frame_of_the_exception_columns():
         _frame(ORDERS),
     )
     assert_frame_equal(exceptions, _frame(EXCEPTIONS))
+
+
+# -- scheduled_promises ----------------------------------------------------------------
+
+
+def test_a_work_order_the_schedule_finishes_late_makes_its_promise_late_for_capacity():
+    promises = pl.DataFrame(
+        {
+            "demand_id": ["SO1:1", "SO1:1", "SO2:1", "SO3:1"],
+            "demand_type": "sales_order",
+            "item_id": "FG",
+            "location_id": "P1",
+            "qty": [4.0, 6.0, 5.0, 2.0],
+            "due_date": [date(2025, 1, 8), date(2025, 1, 8), date(2025, 1, 12), date(2025, 1, 9)],
+            "promised_date": [date(2025, 1, 8), date(2025, 1, 8), date(2025, 1, 8), None],
+            "days_late": [0, 0, 0, None],
+            "cause": ["on_time", "on_time", "on_time", "material"],
+            "cause_ref": [None, None, None, "C@P1"],
+            "message": ["on time", "on time", "on time", "not covered"],
+            "supply_id": ["on_hand", "PWO1", "PWO2", None],
+        }
+    )
+    scheduled = _frame(
+        WORK_ORDER_SCHEDULE,
+        # PWO1 ends Jan 10: its 6 of SO1:1 are 2 days late; PWO2 ends Jan 9, later
+        # than its promise but before SO2's due date: promised later, on time
+        ("PWO1", "FG", "P1", 6.0, "proposed", datetime(2025, 1, 9, 8), datetime(2025, 1, 10, 11),
+         date(2025, 1, 8), True),
+        ("PWO2", "FG", "P1", 5.0, "proposed", datetime(2025, 1, 8, 8), datetime(2025, 1, 9, 9),
+         date(2025, 1, 8), True),
+    )  # fmt: skip
+    schedule = pl.DataFrame(
+        {"order_id": ["PWO1", "PWO1", "PWO2"], "op_seq": [20, 10, 10],
+         "work_center_id": ["M2", "M1", "M1"]}
+    )  # fmt: skip
+    after = scheduled_promises(promises, scheduled, schedule)
+    assert after.columns == promises.columns
+    assert after.select("qty", "promised_date", "days_late", "cause", "cause_ref").rows() == [
+        (4.0, date(2025, 1, 8), 0, "on_time", None),
+        (6.0, date(2025, 1, 10), 2, "capacity", "M2"),
+        (5.0, date(2025, 1, 9), 0, "on_time", None),
+        (2.0, None, None, "material", "C@P1"),
+    ]
+    assert (
+        after["message"][1] == "promised 2025-01-10: the finite schedule finishes PWO1 then, on M2"
+    )
