@@ -104,12 +104,15 @@ def order_priorities(
     planned = pegs.filter(
         (pl.col("supply_kind") == PLANNED) & pl.col("demand_ref").is_not_null()
     ).join(orders.select(supply_ref="order_row", planning_level="planning_level"), on="supply_ref")
+    # a last key for the rows that are not independent demand, so that the gather
+    # below has a row to read even when there is no independent demand at all
+    keys = np.append(demand_keys.to_numpy().astype(np.int64), LAST_PRIORITY)
     for _, level in sorted(planned.partition_by("planning_level", as_dict=True).items()):
         parent = level["demand_ref"].to_numpy()
         independent = (level["demand_kind"] == INDEPENDENT).to_numpy()
         key = np.where(
             independent,
-            demand_keys.to_numpy()[np.where(independent, parent, 0)],
+            keys[np.where(independent, parent, -1)],
             priority[np.where(independent, 0, parent)],
         )
         np.minimum.at(priority, level["supply_ref"].to_numpy(), key)
@@ -144,7 +147,6 @@ def constrain_orders(
     lead_time_on, material_on = LEAD_TIME in constraints, MATERIAL in constraints
     use_capacity = CAPACITY in constraints and capacity is not None
     free = capacity.free_minutes.copy() if use_capacity else np.zeros((0, horizon))
-    loaded = np.zeros_like(free)
     operations = _operations(orders, skus, capacity) if use_capacity else None
     centers = capacity.work_centers if capacity is not None else pl.Series([], dtype=pl.String)
     known = _Known(np.full(orders.height, -1, np.int64), np.zeros(orders.height, np.int8), {})
@@ -152,26 +154,37 @@ def constrain_orders(
     by_level = orders.with_columns(priority=pl.lit(priority)).partition_by(
         "planning_level", as_dict=True
     )
-    for _, level in sorted(by_level.items(), reverse=True):
+    levels = sorted(by_level.items())
+    backward = None
+    if use_capacity:
+        backward = _target_starts(levels, pegs, skus, operations, free)
+        targets, needed = backward.targets, backward.needed
+    else:
+        targets, needed = (orders[c].to_numpy() for c in ("required_start_day", "receipt_day"))
+    for _, level in reversed(levels):
         level = _material_days(level, pegs, short_components, receipt_days, known, horizon)
         level = level.with_columns(
-            of_sku(skus, "lead_time_days", "start_calendar", "receipt_calendar")
+            of_sku(skus, "lead_time_days", "start_calendar", "receipt_calendar"),
+            target_start=pl.lit(targets).gather(pl.col("order_row")),
+            target_receipt=pl.lit(needed).gather(pl.col("order_row")),
         ).with_columns(
             earliest=pl.max_horizontal(
-                pl.col("required_start_day"),
+                pl.col("target_start"),
                 pl.lit(0 if lead_time_on else -DAY_OFFSET),
                 pl.col("material_day") if material_on else pl.lit(-DAY_OFFSET),
             )
         )
         level = level.with_columns(
-            earliest=pl.when(pl.col("earliest") > pl.col("required_start_day"))
+            earliest=pl.when(pl.col("earliest") != pl.col("required_start_day"))
             .then(calendars.first_on_or_after(pl.col("start_calendar"), pl.col("earliest")))
             .otherwise(pl.col("earliest"))
         )
-        level = _loaded(level, operations, free, loaded) if use_capacity else _unloaded(level)
+        level = _loaded(level, operations, free, backward) if use_capacity else _unloaded(level)
         level = _received(level, calendars, lead_time_on).pipe(_causes, skus, centers, known)
         known.record(level)
         done.append(level)
+    # only loading takes minutes, so what is gone is what the planned orders hold
+    loaded = capacity.free_minutes - free if use_capacity else np.zeros((0, horizon))
     if not done:
         return pl.DataFrame(schema=CONSTRAINED_ORDERS), loaded
     constrained = pl.concat(done, how="diagonal_relaxed").sort("order_row")
@@ -263,40 +276,205 @@ def _operations(orders: pl.DataFrame, skus: pl.DataFrame, capacity: Capacity) ->
     )
 
 
-def _loaded(
-    level: pl.DataFrame, operations: pl.DataFrame, free: np.ndarray, loaded: np.ndarray
-) -> pl.DataFrame:
-    """Work orders of a level loaded onto the free minutes, most urgent first;
-    other orders keep their earliest start."""
-    makes = level.filter(pl.col("replenishment") == "make").sort(
-        "priority", "earliest", "order_row"
+@dataclass(frozen=True)
+class _Backward:
+    """The backward pass's result, by order row: target start, the day needed,
+    whether its work fitted from as-of on, the day its last operation ends, and
+    the minutes it holds (rows ``held_from[row]:held_to[row]`` of the
+    ``held_*`` arrays: work center, day, minutes)."""
+
+    targets: np.ndarray
+    needed: np.ndarray
+    fitted: np.ndarray
+    finish: np.ndarray
+    held_from: np.ndarray
+    held_to: np.ndarray
+    held_center: np.ndarray
+    held_day: np.ndarray
+    held_minutes: np.ndarray
+
+
+def _target_starts(
+    levels: list, pegs: pl.DataFrame, skus: pl.DataFrame, operations: pl.DataFrame, free
+) -> _Backward:
+    """The backward pass, top down: per order, the latest start at which its
+    work fits before it is needed, loading each level's work orders latest
+    first (most urgent first) back from the day before they are due onto the
+    free minutes (which it takes: the forward pass gives back what an order
+    cannot keep), so that work a full day cannot hold starts earlier instead
+    of later. An order is needed on its requested day, or earlier where the
+    target start of a parent order its supply is pegged to asks for it;
+    bought and moved orders start a lead time before. Where the work does not
+    fit from as-of on, the target is as-of."""
+    total = sum(level.height for _, level in levels)
+    need = np.full(total, np.iinfo(np.int64).max, np.int64)
+    targets, needed = np.zeros(total, np.int64), np.zeros(total, np.int64)
+    fitted, finish = np.zeros(total, np.bool_), np.zeros(total, np.int64)
+    held_from, held_to = np.zeros(total, np.int64), np.zeros(total, np.int64)
+    held: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    held_rows = 0
+    dependent = pegs.filter(
+        (pl.col("supply_kind") == PLANNED) & pl.col("demand_kind").is_in([COMPONENT, TRANSFER])
     )
+    supplies, parents = dependent["supply_ref"].to_numpy(), dependent["demand_ref"].to_numpy()
+    for _, level in levels:
+        level = level.with_columns(
+            of_sku(skus, "lead_time_days"),
+            target_receipt=pl.min_horizontal(
+                "receipt_day", pl.lit(need).gather(pl.col("order_row"))
+            ),
+        )
+        rows = level["order_row"].to_numpy()
+        needed[rows] = level["target_receipt"].to_numpy()
+        targets[rows] = (level["target_receipt"] - level["lead_time_days"]).to_numpy()
+        makes = level.filter(pl.col("replenishment") == "make").sort("priority", "order_row")
+        offsets, centers, minutes = _op_arrays(makes, operations)
+        latest, ends, fits, taken_from, taken = _unload_kernel(
+            (makes["target_receipt"] - 1).to_numpy().astype(np.int64),
+            offsets,
+            centers,
+            minutes,
+            free,
+        )
+        made = makes["order_row"].to_numpy()
+        targets[made] = np.minimum(targets[made], latest)
+        fitted[made], finish[made] = fits, ends
+        held_from[made] = held_rows + taken_from[:-1]
+        held_to[made] = held_rows + taken_from[1:]
+        held.append(taken)
+        held_rows += taken[0].shape[0]
+        placed = np.isin(parents, rows)
+        np.minimum.at(need, supplies[placed], targets[parents[placed]])
+    center, day, held_minutes = (
+        np.concatenate([part[i] for part in held]) if held else np.zeros(0) for i in range(3)
+    )
+    return _Backward(
+        targets,
+        needed,
+        fitted,
+        finish,
+        held_from,
+        held_to,
+        center.astype(np.int64),
+        day.astype(np.int64),
+        held_minutes.astype(np.float64),
+    )
+
+
+@njit(cache=True)
+def _unload_kernel(deadline, op_offsets, op_centers, op_minutes, free):
+    """Load each order's operations backwards, last first, onto the latest
+    days with free minutes on or before its ``deadline``, taking them. Per
+    order: the day its first operation starts (as-of, 0, when they do not fit
+    from as-of on; the deadline itself past the horizon, unlimited there), the
+    day its last one ends, whether it fitted, and the minutes taken (work
+    center, day, minutes; order i's from row ``taken_from[i]``)."""
+    orders = deadline.shape[0]
+    horizon = free.shape[1]
+    starts = np.empty(orders, np.int64)
+    ends = np.empty(orders, np.int64)
+    fits = np.ones(orders, np.bool_)
+    taken_from = np.zeros(orders + 1, np.int64)
+    size = max(16, 2 * op_centers.shape[0])
+    centers = np.empty(size, np.int64)
+    days = np.empty(size, np.int64)
+    minutes = np.empty(size, np.float64)
+    count = 0
+    for order in range(orders):
+        taken_from[order] = count
+        ends[order] = deadline[order]
+        if deadline[order] >= horizon:
+            starts[order] = deadline[order]
+            continue
+        day = deadline[order]
+        last = -1
+        for op in range(op_offsets[order + 1] - 1, op_offsets[order] - 1, -1):
+            center, need = op_centers[op], op_minutes[op]
+            while day >= 0:
+                take = min(free[center, day], need)
+                if take > 0:
+                    if count == size:
+                        size *= 2
+                        centers = np.concatenate((centers, np.empty(size - count, np.int64)))
+                        days = np.concatenate((days, np.empty(size - count, np.int64)))
+                        minutes = np.concatenate((minutes, np.empty(size - count, np.float64)))
+                    free[center, day] -= take
+                    centers[count], days[count], minutes[count] = center, day, take
+                    count += 1
+                    need -= take
+                    if last < 0:
+                        last = day
+                if need <= 1e-9:
+                    break
+                day -= 1
+            if day < 0:
+                fits[order] = False
+                break
+        ends[order] = last if last >= 0 else deadline[order]
+        starts[order] = max(day, 0)
+    taken_from[orders] = count
+    return starts, ends, fits, taken_from, (centers[:count], days[:count], minutes[:count])
+
+
+def _op_arrays(makes: pl.DataFrame, operations: pl.DataFrame):
+    """The operations of ``makes`` (in their order) as kernel arrays: each
+    order's first operation's index, work centers and minutes."""
     ops = (
         makes.select("order_row", sequence=pl.int_range(pl.len()))
         .join(operations, on="order_row")
         .sort("sequence", "op_seq")
     )
     counts = np.bincount(ops["sequence"].to_numpy(), minlength=makes.height)
-    finishes, waits, wait_centers, wait_until = _load_kernel(
-        makes["earliest"].to_numpy().astype(np.int64),
+    return (
         np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         ops["work_center"].to_numpy().astype(np.int64),
         ops["duration_minutes"].to_numpy().astype(np.float64),
-        free,
-        loaded,
+    )
+
+
+def _loaded(
+    level: pl.DataFrame, operations: pl.DataFrame, free: np.ndarray, backward: _Backward
+) -> pl.DataFrame:
+    """Work orders of a level on the free minutes: one whose components are
+    there by its target start keeps the minutes the backward pass gave it;
+    the others give them back and are loaded forward from their earliest day,
+    most urgent first. Other orders keep their earliest start."""
+    makes = level.filter(pl.col("replenishment") == "make").sort(
+        "priority", "earliest", "order_row"
+    )
+    rows = makes["order_row"].to_numpy()
+    keep = backward.fitted[rows] & (makes["earliest"].to_numpy() <= backward.targets[rows])
+    for row in rows[~keep]:
+        held = slice(backward.held_from[row], backward.held_to[row])
+        np.add.at(
+            free,
+            (backward.held_center[held], backward.held_day[held]),
+            backward.held_minutes[held],
+        )
+    moved = makes.filter(pl.lit(~keep))
+    offsets, centers, minutes = _op_arrays(moved, operations)
+    finishes, waits, wait_centers, wait_until = _load_kernel(
+        moved["earliest"].to_numpy().astype(np.int64), offsets, centers, minutes, free
     )
     # an order is released on its earliest day: its lead time holds the queue
     # in front of busy work centers, and only work it cannot finish within it
     # delays the receipt
-    makes = makes.with_columns(
+    moved = moved.with_columns(
         start_day="earliest",
         finish_day=pl.lit(finishes),
         wait_days=pl.lit(waits),
         wait_center=pl.lit(wait_centers),
         wait_until=pl.lit(wait_until),
     )
+    kept = makes.filter(pl.lit(keep)).with_columns(
+        start_day="earliest",
+        finish_day=pl.lit(backward.finish[rows[keep]], pl.Int64),
+        wait_days=pl.lit(0, pl.Int64),
+        wait_center=pl.lit(-1, pl.Int64),
+        wait_until=pl.lit(-1, pl.Int64),
+    )
     others = level.filter(pl.col("replenishment") != "make").pipe(_unloaded)
-    return pl.concat([makes, others], how="diagonal_relaxed")
+    return pl.concat([kept, moved, others], how="diagonal_relaxed")
 
 
 def _unloaded(level: pl.DataFrame) -> pl.DataFrame:
@@ -310,7 +488,7 @@ def _unloaded(level: pl.DataFrame) -> pl.DataFrame:
 
 
 @njit(cache=True)
-def _load_kernel(earliest, op_offsets, op_centers, op_minutes, free, loaded):
+def _load_kernel(earliest, op_offsets, op_centers, op_minutes, free):
     """Load each order's operations in sequence from its release day onto the
     first days with free minutes, splitting an operation over days as needed;
     the next operation may start on the day the previous one ends. Past the
@@ -338,7 +516,6 @@ def _load_kernel(earliest, op_offsets, op_centers, op_minutes, free, loaded):
                 take = min(free[center, day], need)
                 if take > 0:
                     free[center, day] -= take
-                    loaded[center, day] += take
                     need -= take
                 if need <= 1e-9:
                     break
@@ -348,18 +525,20 @@ def _load_kernel(earliest, op_offsets, op_centers, op_minutes, free, loaded):
 
 
 def _received(level: pl.DataFrame, calendars: Calendars, lead_time_on: bool) -> pl.DataFrame:
-    """Receipt: not before the requested day, the start plus the lead time, or
-    the day after the last operation; on the order's receiving calendar."""
+    """Receipt: not before the day it is needed (``target_receipt``: its
+    requested day, or earlier for a parent made early), the start plus the
+    lead time, or the day after the last operation; on the order's receiving
+    calendar."""
     after_work = pl.col("finish_day") + 1
     earliest_receipt = pl.max_horizontal(
-        "receipt_day",
+        "target_receipt",
         pl.col("start_day") + pl.col("lead_time_days"),
-        after_work.fill_null(pl.col("receipt_day")),
+        after_work.fill_null(pl.col("target_receipt")),
     )
     receipt = (
-        pl.when(earliest_receipt > pl.col("receipt_day"))
+        pl.when(earliest_receipt > pl.col("target_receipt"))
         .then(calendars.first_on_or_after(pl.col("receipt_calendar"), earliest_receipt))
-        .otherwise("receipt_day")
+        .otherwise("target_receipt")
     )
     start = pl.col("start_day") if lead_time_on else pl.col("start_day").clip(lower_bound=0)
     return level.with_columns(

@@ -71,19 +71,22 @@ def test_a_purchase_is_never_faster_than_its_lead_time_and_stock_ships_at_once()
 
 
 def test_an_oversold_work_center_serves_the_higher_priority_first():
-    # WC1 is closed on day 1 and does 8 units (480 min) a day after. SO-LOW
-    # (priority 2) wants 8 P on day 2, SO-HIGH (priority 1) 8 P on day 3; lead
-    # time 1. SO-HIGH's order loads day 2 and is on time; SO-LOW's order, released
-    # on day 1 as it wanted, waits for day 3 and arrives on day 4.
+    # WC1 is closed on days 0 and 1 and does 8 units (480 min) a day after.
+    # SO-LOW (priority 2) wants 8 P on day 2, SO-HIGH (priority 1) 8 P on day 3;
+    # lead time 1. SO-HIGH's order takes day 2 and is on time; SO-LOW's order
+    # cannot be made earlier, is released on as-of, waits for day 3 and arrives
+    # on day 4.
     skus = [sku("P", replenishment="make", lead_time_days=1)]
     demands = [
         demand("P@PL1", 2, 8, "SO-LOW:1", priority=2),
         demand("P@PL1", 3, 8, "SO-HIGH:1", priority=1),
     ]
-    constrained = plan(skus, demands=demands, capacity=capacity(closed=[1]), plan_constraints=ALL)
+    constrained = plan(
+        skus, demands=demands, capacity=capacity(closed=[0, 1]), plan_constraints=ALL
+    )
     orders = constrained.work_orders.sort("requested_date")
     assert orders.select("start_date", "due_date", "requested_date").rows() == [
-        (day(1), day(4), day(2)),
+        (day(0), day(4), day(2)),
         (day(2), day(3), day(3)),
     ]
     low = orders["order_id"][0]
@@ -198,4 +201,29 @@ def test_switching_capacity_off_lets_the_oversold_week_through():
     with_capacity = plan(
         skus, demands=demands, capacity=capacity(closed=[1, 2]), plan_constraints=ALL
     )
-    assert sorted(with_capacity.work_orders["due_date"].to_list()) == [day(4), day(5)]
+    # SO1's order is made early, on as-of (the backward pass); SO2's has no day
+    # left before it and waits for day 3
+    assert with_capacity.work_orders.select("start_date", "due_date").rows() == [
+        (day(0), day(2)),
+        (day(0), day(4)),
+    ]
+
+
+def test_work_a_full_week_cannot_hold_is_made_earlier_with_its_components_earlier():
+    # P needs 1 C a unit; both made on WC1 (8 units a day), lead time 1. SO1
+    # wants 16 P on day 4: one day's work is pulled to day 2, and C, needed by
+    # then, is made before it; nothing is late.
+    skus = [
+        sku("P", replenishment="make", lead_time_days=1, max_qty=8.0),
+        sku("C", replenishment="make", lead_time_days=1, low_level_code=1, max_qty=8.0),
+    ]
+    constrained = plan(
+        skus,
+        bom=[bom_line("P", "C", 1.0)],
+        demands=[demand("P@PL1", 4, 16, "SO1:1")],
+        capacity=capacity(items=("P", "C")),
+        plan_constraints=ALL,
+    )
+    assert promises(constrained) == [("SO1:1", 16.0, day(4), 0, "on_time", None)]
+    loaded = constrained.loaded_minutes[0].tolist()[:4]
+    assert loaded == [480.0, 480.0, 480.0, 480.0]  # C, C, P, P: every minute used once
