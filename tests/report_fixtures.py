@@ -44,6 +44,13 @@ DEMAND_SCHEMA = {
     "demand_id": pl.String, "item_id": pl.String, "location_id": pl.String,
     "demand_date": pl.Date, "qty": pl.Float64,
 }  # fmt: skip
+PROMISES_SCHEMA = {
+    "demand_id": pl.String, "demand_type": pl.String, "item_id": pl.String,
+    "location_id": pl.String, "qty": pl.Float64, "due_date": pl.Date,
+    "promised_date": pl.Date, "days_late": pl.Int64, "cause": pl.String,
+    "cause_ref": pl.String, "message": pl.String, "supply_id": pl.String,
+}  # fmt: skip
+PLANNED_CAPACITY_SCHEMA = CAPACITY_SCHEMA | {"planned_hours": pl.Float64}
 MILESTONE_SCHEMA = {
     "project_id": pl.String, "milestone_id": pl.String, "due_date": pl.Date,
     "projected_date": pl.Date, "status": pl.String,
@@ -174,6 +181,64 @@ def optional_tables() -> dict[str, pl.DataFrame]:
             orient="row",
         ),
     }
+
+
+def promise(demand_id, qty, due_on, promised_on, cause, ref=None, message="on time",
+            demand_type="sales_order", item="FG1"):  # fmt: skip
+    promised = None if promised_on is None else day(promised_on)
+    days_late = None if promised_on is None else max(promised_on - due_on, 0)
+    return (demand_id, demand_type, item, "PL1", qty, day(due_on), promised, days_late, cause,
+            ref, message, None)  # fmt: skip
+
+
+def promise_frame(rows) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=PROMISES_SCHEMA, orient="row")
+
+
+def promised_tables() -> dict[str, pl.DataFrame]:
+    """``optional_tables`` of a run that made promises, the story of
+    ``base_tables`` told by them, and a capacity load with planned hours.
+
+    Sales orders: SO1 10 due day 2, on time; SO2 10 due day 3: 6 on time, 4
+    promised day 5 (2 days late, WC1 full); SO3 5 due day 4: 2 promised day 11
+    (7 days late, waiting for RM1), 3 not promised in the horizon; SO4 5 due
+    day 5, not promised. On time 16 of 30, 8 not promised; days late per unit
+    promised (4 x 2 + 2 x 7) / 22 = 1.0; late lines SO2, SO3, SO4.
+    Forecast: FC1 16 due day 6: 9 promised day 9 (3 days late), 7 not promised;
+    FC2 8 due day 13, on time: 8 of 24 on time.
+
+    Capacity: WC1 requires 30 + 50 hours of 40 + 40 (100 %), the constrained
+    plan loads 40 + 36 (95 %); WC2 10 of 20 (50 %), planned 10."""
+    promises = promise_frame(
+        [
+            promise("SO1", 10.0, 2, 2, "on_time"),
+            promise("SO2", 6.0, 3, 3, "on_time"),
+            promise("SO2", 4.0, 3, 5, "capacity", "WC1",
+                    "promised 2026-11-28: WC1 is full until 2026-11-26 for PWO-1"),
+            promise("SO3", 2.0, 4, 11, "material", "RM1@PL1",
+                    "promised 2026-12-04: waits for RM1@PL1"),
+            promise("SO3", 3.0, 4, None, "material", "FG1@PL1",
+                    "not covered within the horizon: waits for FG1@PL1"),
+            promise("SO4", 5.0, 5, None, "material", "FG2@PL1",
+                    "not covered within the horizon: waits for FG2@PL1", item="FG2"),
+            promise("FC1", 9.0, 6, 9, "capacity", "WC1",
+                    "promised 2026-12-02: WC1 is full until 2026-11-30 for PWO-0",
+                    demand_type="forecast"),
+            promise("FC1", 7.0, 6, None, "material", "FG1@PL1",
+                    "not covered within the horizon: waits for FG1@PL1", demand_type="forecast"),
+            promise("FC2", 8.0, 13, 13, "on_time", demand_type="forecast"),
+        ]
+    )  # fmt: skip
+    capacity = pl.DataFrame(
+        [
+            ("WC1", day(0), 30.0, 40.0, 75.0, 40.0),
+            ("WC1", day(7), 50.0, 40.0, 125.0, 36.0),
+            ("WC2", day(0), 10.0, 20.0, 50.0, 10.0),
+        ],
+        schema=PLANNED_CAPACITY_SCHEMA,
+        orient="row",
+    )
+    return optional_tables() | {"demand_promises": promises, "capacity_load": capacity}
 
 
 def many_exceptions(count: int) -> pl.DataFrame:

@@ -32,6 +32,11 @@ def qty(value: Any) -> str:
     return f"{float(value):,.2f}".rstrip("0").rstrip(".")
 
 
+def hours(value: Any) -> str:
+    """Hours with one decimal and thousands separators (1,234.5)."""
+    return "" if value is None else f"{float(value):,.1f}"
+
+
 def compact(value: float) -> str:
     """An axis label: 1.2M, 13.7k, 250, 2.5."""
     size = abs(value)

@@ -20,22 +20,40 @@ PLANNED_ORDER_TABLES = {
     "transfer_orders": "transfer orders",
 }
 OVERLOAD_PCT = 100.0
-SALES_ORDER = "sales_order"  # pegging's demand_type of sales order lines
+SALES_ORDER = "sales_order"  # pegging's and demand_promises' demand_type of sales order lines
+FORECAST = "forecast"
+PROMISES = "demand_promises"
 DEMAND_LINE = ["demand_id", "item_id", "location_id"]
 LATE_LINE = ["ref_id", "item_id", "location_id"]  # the line a late_demand exception names
 
 
 @dataclass(frozen=True)
+class DemandService:
+    """How the plan serves independent demand (see ``promised_service`` and
+    ``pegged_service``, for runs without ``demand_promises``). Quantities are
+    in the SKUs' units; a forecast figure, or the days late, is None where its
+    source does not say."""
+
+    source: str  # "demand_promises" or "pegging"
+    late_sales_order_lines: int
+    sales_order_qty: float
+    sales_order_on_time_qty: float
+    sales_order_unpromised_qty: float
+    sales_order_days_late: float | None
+    forecast_qty: float | None
+    forecast_on_time_qty: float | None
+
+
+@dataclass(frozen=True)
 class PlanKpis:
     """The headline figures of a plan. Quantities are in the SKUs' units;
-    ``sales_order_fill_rate`` is a share (0..1), loads are percent.
+    ``sales_order_fill_rate`` and ``forecast_on_time_share`` are shares (0..1),
+    loads are percent.
 
     Each is counted from the tables' columns, never from exception messages:
-    exceptions by category and severity; sales orders from pegging (demand
-    type, quantity, supply and demand dates) and the late_demand exceptions of
-    sales order lines (``late_sales_order_lines``), whose date is the line's
-    due date: a past-due line is late from its original due date, though
-    pegging has its demand on as-of; loads from capacity_load."""
+    exceptions by category and severity; demand service (``DemandService``)
+    from ``demand_promises``, or, for a run without it, from pegging and the
+    late_demand exceptions; loads from capacity_load."""
 
     planned_orders: dict[str, int]
     shortages: int
@@ -44,6 +62,12 @@ class PlanKpis:
     sales_order_qty: float
     sales_order_on_time_qty: float
     sales_order_fill_rate: float | None
+    sales_order_unpromised_qty: float
+    sales_order_days_late: float | None
+    forecast_qty: float | None
+    forecast_on_time_qty: float | None
+    forecast_on_time_share: float | None
+    service_source: str
     average_load_pct: float | None
     max_load_pct: float | None
     overloaded_center_weeks: int | None
@@ -64,9 +88,7 @@ def plan_kpis(tables: Mapping[str, pl.DataFrame]) -> PlanKpis:
     """The headline figures (see ``PlanKpis``) from the plan tables, and the
     run's ``sales_order_demand`` where it is there (see ``sales_order_lines``)."""
     exceptions = tables["exceptions"]
-    pegging = tables["pegging"]
-    late_sales_orders = late_sales_order_lines(exceptions, pegging, tables.get(SALES_ORDER_DEMAND))
-    on_time, ordered = sales_order_service(pegging, late_sales_orders)
+    service = demand_service(tables)
     load = tables.get("capacity_load")
     average_load = max_load = overloaded = None
     if load is not None and load.height:
@@ -79,16 +101,96 @@ def plan_kpis(tables: Mapping[str, pl.DataFrame]) -> PlanKpis:
         planned_orders={name: tables[name].height for name in PLANNED_ORDER_TABLES},
         shortages=exceptions.filter(pl.col("category") == "shortage").height,
         late_demand_lines=exceptions.filter(pl.col("category") == "late_demand").height,
-        late_sales_order_lines=late_sales_orders.height,
-        sales_order_qty=ordered,
-        sales_order_on_time_qty=on_time,
-        sales_order_fill_rate=on_time / ordered if ordered > 0 else None,
+        late_sales_order_lines=service.late_sales_order_lines,
+        sales_order_qty=service.sales_order_qty,
+        sales_order_on_time_qty=service.sales_order_on_time_qty,
+        sales_order_fill_rate=_share(service.sales_order_on_time_qty, service.sales_order_qty),
+        sales_order_unpromised_qty=service.sales_order_unpromised_qty,
+        sales_order_days_late=service.sales_order_days_late,
+        forecast_qty=service.forecast_qty,
+        forecast_on_time_qty=service.forecast_on_time_qty,
+        forecast_on_time_share=_share(service.forecast_on_time_qty, service.forecast_qty),
+        service_source=service.source,
         average_load_pct=average_load,
         max_load_pct=max_load,
         overloaded_center_weeks=overloaded,
         action_messages=value_counts(tables["action_messages"], "action"),
         exceptions_by_severity=value_counts(exceptions, "severity"),
     )
+
+
+def demand_service(tables: Mapping[str, pl.DataFrame]) -> DemandService:
+    """``promised_service`` of the run's ``demand_promises``; for a run planned
+    before promises were made, ``pegged_service``."""
+    promises = tables.get(PROMISES)
+    if promises is not None:
+        return promised_service(promises)
+    return pegged_service(tables["exceptions"], tables["pegging"], tables.get(SALES_ORDER_DEMAND))
+
+
+def promised_service(promises: pl.DataFrame) -> DemandService:
+    """Demand service from the promises: a part is on time when it is promised
+    by its due date (``days_late`` 0), late when promised after it or not at
+    all (no ``promised_date``: the horizon does not cover it). A late sales
+    order line is one with a late part; the days late are the promised sales
+    order units' average (on-time units count 0), the unpromised left out and
+    counted apart."""
+    late = pl.col("promised_date").is_null() | (pl.col("days_late") > 0)
+    unpromised = pl.col("promised_date").is_null()
+    by_type = (
+        promises.group_by("demand_type")
+        .agg(
+            qty=pl.col("qty").sum(),
+            on_time_qty=pl.col("qty").filter(~late).sum(),
+            unpromised_qty=pl.col("qty").filter(unpromised).sum(),
+            promised_qty=pl.col("qty").filter(~unpromised).sum(),
+            late_days=(pl.col("qty") * pl.col("days_late")).filter(~unpromised).sum(),
+            late_lines=pl.struct(DEMAND_LINE).filter(late).n_unique(),
+        )
+        .rows_by_key("demand_type", named=True, unique=True)
+    )
+    orders = by_type.get(SALES_ORDER, {})
+    forecast = by_type.get(FORECAST, {})
+    promised = float(orders.get("promised_qty") or 0.0)
+    return DemandService(
+        source=PROMISES,
+        late_sales_order_lines=int(orders.get("late_lines") or 0),
+        sales_order_qty=_qty(orders.get("qty")),
+        sales_order_on_time_qty=_qty(orders.get("on_time_qty")),
+        sales_order_unpromised_qty=_qty(orders.get("unpromised_qty")),
+        sales_order_days_late=float(orders["late_days"]) / promised if promised > 0 else None,
+        forecast_qty=_qty(forecast.get("qty")),
+        forecast_on_time_qty=_qty(forecast.get("on_time_qty")),
+    )
+
+
+def pegged_service(
+    exceptions: pl.DataFrame, pegging: pl.DataFrame, sales_order_demand: pl.DataFrame | None
+) -> DemandService:
+    """Demand service of a run without ``demand_promises``: sales orders only
+    (``sales_order_service``), late lines from the late_demand exceptions
+    (``late_sales_order_lines``), no days late."""
+    late = late_sales_order_lines(exceptions, pegging, sales_order_demand)
+    on_time, ordered = sales_order_service(pegging, late)
+    return DemandService(
+        source="pegging",
+        late_sales_order_lines=late.height,
+        sales_order_qty=ordered,
+        sales_order_on_time_qty=on_time,
+        sales_order_unpromised_qty=_qty(late["uncovered_qty"].sum()),
+        sales_order_days_late=None,
+        forecast_qty=None,
+        forecast_on_time_qty=None,
+    )
+
+
+def _qty(value: float | None) -> float:
+    """A summed quantity rounded to QTY_DECIMALS (no float noise), 0 for none."""
+    return round(float(value or 0.0), QTY_DECIMALS)
+
+
+def _share(part: float | None, whole: float | None) -> float | None:
+    return part / whole if part is not None and whole else None
 
 
 def sales_order_service(

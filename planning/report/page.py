@@ -32,15 +32,29 @@ from planning.report.charts import (
     heatmap_chart,
     inventory_line,
 )
-from planning.report.kpis import PLANNED_ORDER_TABLES, known_loads, plan_kpis, value_counts
+from planning.report.kpis import (
+    FORECAST,
+    PLANNED_ORDER_TABLES,
+    PROMISES,
+    SALES_ORDER,
+    known_loads,
+    plan_kpis,
+    value_counts,
+)
 from planning.report.selection import (
     EXCEPTION_COLUMNS,
+    LATE_COLUMNS,
+    MAX_LATE_FORECAST_ROWS,
+    MAX_LATE_ROWS,
+    bottleneck_loads,
     capacity_cells,
     exception_summary,
     exceptions_shown,
     gantt_operations,
     inventory_lines,
     inventory_skus,
+    late_by_cause,
+    late_promises,
     milestones_shown,
 )
 from planning.report.tables import REQUIRED_TABLES
@@ -83,6 +97,7 @@ def environment() -> Environment:
         qty=formats.qty,
         pct=formats.pct,
         seconds=formats.seconds,
+        hours=formats.hours,
         coord=formats.coord,
         css_token=formats.css_token,
         shorten=formats.shorten,
@@ -129,6 +144,7 @@ def report_context(run: Mapping[str, Any], tables: Mapping[str, pl.DataFrame]) -
         "header": run_header(run),
         "kpis": plan_kpis(tables),
         "capacity_planned": "capacity_load" in tables,
+        "late_demand": late_demand_list(tables.get(PROMISES)),
         "exceptions": exception_list(tables["exceptions"]),
         "schedule": schedule_shown(tables.get("schedule")),
         "capacity": capacity_shown(tables.get("capacity_load")),
@@ -162,6 +178,42 @@ def run_header(run: Mapping[str, Any]) -> RunHeader:
         ],
         steps=list(steps.items()),
         total_seconds=sum(float(s) for s in steps.values() if s is not None),
+    )
+
+
+@dataclass(frozen=True)
+class LateDemandList:
+    sales_order_lines: int  # sales order lines with a late part
+    sales_order_parts: int  # their late parts
+    by_cause: list[dict[str, Any]]  # late sales order parts per cause (``late_by_cause``)
+    columns: tuple[str, ...]
+    rows: list[dict[str, Any]]  # the late sales order parts listed, most urgent first
+    forecast_lines: int
+    forecast_parts: int
+    forecast_rows: list[dict[str, Any]]  # the most urgent late forecast parts
+
+
+def late_demand_list(
+    promises: pl.DataFrame | None,
+    limit: int = MAX_LATE_ROWS,
+    forecast_limit: int = MAX_LATE_FORECAST_ROWS,
+) -> LateDemandList | None:
+    """The late parts of the run's promises (``selection.late_promises``):
+    sales orders' up to ``limit``, forecast's up to ``forecast_limit``; None
+    for a run without ``demand_promises``."""
+    if promises is None:
+        return None
+    orders = late_promises(promises, SALES_ORDER)
+    forecast = late_promises(promises, FORECAST)
+    return LateDemandList(
+        sales_order_lines=orders.select("demand_id", "item_id", "location_id").n_unique(),
+        sales_order_parts=orders.height,
+        by_cause=late_by_cause(orders).to_dicts(),
+        columns=LATE_COLUMNS,
+        rows=orders.head(limit).to_dicts(),
+        forecast_lines=forecast.select("demand_id", "item_id", "location_id").n_unique(),
+        forecast_parts=forecast.height,
+        forecast_rows=forecast.head(forecast_limit).to_dicts(),
     )
 
 
@@ -222,20 +274,27 @@ class CapacityShown:
     weeks: int
     weeks_shown: int
     heatmap: Heatmap | None  # None: no capacity requirements
+    # the most loaded work centres over the horizon, before and after the
+    # constraints (``selection.bottleneck_loads``)
+    bottlenecks: list[dict[str, Any]]
+    constrained: bool  # whether the plan loaded capacity (any planned_hours)
 
 
 def capacity_shown(load: pl.DataFrame | None) -> CapacityShown | None:
     if load is None:
         return None
     if load.height == 0:
-        return CapacityShown(0, 0, 0, 0, None)
+        return CapacityShown(0, 0, 0, 0, None, [], False)
     cells, centers, weeks, total_centers, total_weeks = capacity_cells(known_loads(load))
+    bottlenecks = bottleneck_loads(load)
     return CapacityShown(
         centres=total_centers,
         centres_shown=len(centers),
         weeks=total_weeks,
         weeks_shown=len(weeks),
         heatmap=heatmap_chart(cells, centers, weeks),
+        bottlenecks=bottlenecks.to_dicts(),
+        constrained=bottlenecks["planned_hours"].is_not_null().any(),
     )
 
 

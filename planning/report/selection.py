@@ -18,6 +18,12 @@ MAX_GANTT_OPERATIONS = 1500  # the earliest by start
 MAX_GANTT_LANES = 60
 MAX_CAPACITY_CENTERS = 40  # the most loaded, when there are more
 MAX_CAPACITY_WEEKS = 27
+MAX_LATE_ROWS = 500  # late sales order parts listed, like the exceptions
+MAX_LATE_FORECAST_ROWS = 20
+MAX_BOTTLENECKS = 10
+LATE_COLUMNS = ("demand_id", "item_id", "location_id", "qty", "due_date", "promised_date",
+                "days_late", "cause", "cause_ref", "message")  # fmt: skip
+IS_LATE = pl.col("promised_date").is_null() | (pl.col("days_late") > 0)
 INVENTORY_SKUS = 6
 SKU = ["item_id", "location_id"]
 
@@ -131,6 +137,71 @@ def capacity_cells(
         pl.col("work_center_id").is_in(centers), pl.col("week_start").is_in(weeks)
     ).sort("work_center_id", "week_start")
     return cells, centers, weeks, peaks.height, all_weeks.len()
+
+
+def late_promises(promises: pl.DataFrame, demand_type: str) -> pl.DataFrame:
+    """The late parts of ``demand_type``'s promises (promised after their due
+    date, or not at all), most urgent first: earliest due date, then the
+    unpromised, then the latest promised, then by line."""
+    return (
+        promises.filter(pl.col("demand_type") == demand_type, IS_LATE)
+        .sort(
+            "due_date",
+            pl.col("promised_date").is_not_null(),
+            "days_late",
+            "demand_id",
+            "item_id",
+            "location_id",
+            descending=[False, False, True, False, False, False],
+            nulls_last=True,
+        )
+        .select(LATE_COLUMNS)
+    )
+
+
+def late_by_cause(late: pl.DataFrame) -> pl.DataFrame:
+    """Late parts per cause (cause, parts, qty), the most qty first."""
+    return (
+        late.group_by("cause")
+        .agg(parts=pl.len(), qty=pl.col("qty").sum())
+        .sort(["qty", "cause"], descending=[True, False], nulls_last=True)
+    )
+
+
+def bottleneck_loads(load: pl.DataFrame, count: int = MAX_BOTTLENECKS) -> pl.DataFrame:
+    """The ``count`` work centres with the highest required load over the
+    horizon (required / available hours, summed over its weeks), with that load
+    before constraints (``required_pct``) and after (``planned_pct``: the
+    constrained plan's planned / available hours; null where capacity was no
+    constraint). Columns work_center_id, available_hours, required_hours,
+    required_pct, planned_hours, planned_pct; the most loaded first."""
+    if "planned_hours" not in load.columns:
+        load = load.with_columns(planned_hours=pl.lit(None, pl.Float64))
+    planned = pl.col("planned_hours")
+    available = pl.col("available_hours")
+    return (
+        load.group_by("work_center_id")
+        .agg(
+            pl.col("available_hours", "required_hours").sum(),
+            # a sum of nothing known is unknown, not 0 hours
+            planned_hours=pl.when(planned.is_not_null().any()).then(planned.sum()),
+        )
+        .with_columns(
+            required_pct=pl.when(available > 0).then(100 * pl.col("required_hours") / available),
+            planned_pct=pl.when(available > 0).then(100 * planned / available),
+        )
+        .filter(pl.col("required_hours") > 0)
+        .sort(["required_pct", "work_center_id"], descending=[True, False], nulls_last=True)
+        .head(count)
+        .select(
+            "work_center_id",
+            "available_hours",
+            "required_hours",
+            "required_pct",
+            "planned_hours",
+            "planned_pct",
+        )
+    )
 
 
 def inventory_skus(

@@ -18,6 +18,9 @@ from report_fixtures import (
     exception,
     optional_tables,
     peg,
+    promise,
+    promise_frame,
+    promised_tables,
     section,
 )
 
@@ -180,3 +183,73 @@ def test_the_sales_order_figures_do_not_read_the_messages():
     assert (kpis.late_demand_lines, kpis.late_sales_order_lines) == (3, 1)
     # pegged to sales orders 10 + 6 + 4 + 2 = 22, 16 of them on time; and 3 of SO3
     assert (kpis.sales_order_on_time_qty, kpis.sales_order_qty) == (16.0, 25.0)
+
+
+# --- demand service from the promises ------------------------------------------------
+
+
+def test_kpis_come_from_the_promises_when_the_run_made_them():
+    # promised_tables' story: SO1 10 and 6 of SO2 on time of 30; SO2's 4 two
+    # days late, SO3's 2 seven days late; SO3's 3 and SO4's 5 not promised
+    kpis = plan_kpis(base_tables() | promised_tables())
+    assert kpis.service_source == "demand_promises"
+    assert (kpis.sales_order_on_time_qty, kpis.sales_order_qty) == (16.0, 30.0)
+    assert kpis.sales_order_fill_rate == pytest.approx(16 / 30)
+    assert kpis.sales_order_unpromised_qty == 8.0
+    assert kpis.late_sales_order_lines == 3
+    # (4 x 2 + 2 x 7) / (10 + 6 + 4 + 2) units promised
+    assert kpis.sales_order_days_late == pytest.approx(1.0)
+    # FC2's 8 on time of FC1 16 + FC2 8
+    assert (kpis.forecast_on_time_qty, kpis.forecast_qty) == (8.0, 24.0)
+    assert kpis.forecast_on_time_share == pytest.approx(1 / 3)
+
+
+def test_the_promises_win_over_pegging_and_the_exceptions():
+    # pegging says SO1 is on time; its promise (the finite schedule's word) is
+    # 3 days late: the promises count, the exceptions and pegging do not
+    promises = promise_frame(
+        [
+            promise("SO1", 10.0, 2, 5, "capacity", "WC1", "late"),
+            promise("FC1", 4.0, 6, 6, "on_time", demand_type="forecast"),
+        ]
+    )
+    kpis = plan_kpis(base_tables() | {"demand_promises": promises})
+    assert (kpis.sales_order_on_time_qty, kpis.sales_order_qty) == (0.0, 10.0)
+    assert (kpis.late_sales_order_lines, kpis.sales_order_unpromised_qty) == (1, 0.0)
+    assert kpis.sales_order_days_late == 3.0
+    assert kpis.forecast_on_time_share == 1.0
+    assert kpis.late_demand_lines == 4  # still the exceptions'
+
+
+def test_a_line_late_in_several_parts_is_one_late_line():
+    promises = promise_frame(
+        [
+            promise("SO1", 1.0, 2, 4, "capacity", "WC1"),
+            promise("SO1", 2.0, 2, None, "material", "RM1@PL1"),
+            promise("SO1", 3.0, 2, 2, "on_time"),
+        ]
+    )
+    kpis = plan_kpis(base_tables() | {"demand_promises": promises})
+    assert kpis.late_sales_order_lines == 1
+    assert (kpis.sales_order_on_time_qty, kpis.sales_order_qty) == (3.0, 6.0)
+    # 1 unit 2 days late of 4 promised; the 2 not promised apart
+    assert (kpis.sales_order_days_late, kpis.sales_order_unpromised_qty) == (0.5, 2.0)
+    assert (kpis.forecast_qty, kpis.forecast_on_time_share) == (0.0, None)
+
+
+def test_a_run_without_promises_keeps_the_pegging_figures():
+    kpis = plan_kpis(base_tables() | optional_tables())
+    assert kpis.service_source == "pegging"
+    assert kpis.sales_order_unpromised_qty == 8.0  # SO3 3 and SO4 5 not covered
+    assert (kpis.sales_order_days_late, kpis.forecast_on_time_share) == (None, None)
+    page = section(render_report(RUN, base_tables() | optional_tables()), "kpis")
+    assert "data-kpi='days-late'" not in page and "data-kpi='forecast-on-time'" not in page
+
+
+def test_promised_kpis_appear_on_the_page():
+    kpis = section(render_report(RUN, base_tables() | promised_tables()), "kpis")
+    assert "late sales order lines</div><div class='card-value'>3</div>" in kpis
+    assert "16 of 30 units promised by their due date; 8 not promised in the horizon" in kpis
+    assert "days late, sales orders</div><div class='card-value'>1.0</div>" in kpis
+    assert "on time, forecast</div><div class='card-value'>33.3 %</div>" in kpis
+    assert "8 of 24 forecast units" in kpis

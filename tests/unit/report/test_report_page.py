@@ -15,6 +15,9 @@ from report_fixtures import (
     assert_well_formed,
     base_tables,
     optional_tables,
+    promise,
+    promise_frame,
+    promised_tables,
     section,
 )
 
@@ -35,6 +38,7 @@ def test_every_section_is_there_and_the_markup_is_well_formed():
     for section_id in ("kpis", "exceptions", "schedule", "capacity", "inventory", "milestones"):
         assert NOT_PLANNED not in section(page, section_id)
     assert_well_formed(page)
+    assert_well_formed(render_report(RUN, base_tables() | promised_tables()))
 
 
 def test_the_page_reaches_for_nothing_outside_itself():
@@ -91,11 +95,21 @@ def test_every_value_from_the_erp_is_escaped():
     optional["milestone_status"] = optional["milestone_status"].with_columns(
         project_id=pl.lit(evil), status=pl.lit("late<b>")
     )
+    optional["demand_promises"] = promised_tables()["demand_promises"].with_columns(
+        demand_id=pl.lit(evil), cause_ref=pl.lit(evil), message=pl.lit(evil)
+    )
     run = RUN | {"run_id": evil, "extract_id": evil, "step_seconds": {evil: 1.0}}
     page = render_report(run, tables | optional)
     assert "<script" not in page and "<b>" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&amp;&quot;" in page
-    for section_id in ("exceptions", "schedule", "capacity", "inventory", "milestones"):
+    for section_id in (
+        "late-demand",
+        "exceptions",
+        "schedule",
+        "capacity",
+        "inventory",
+        "milestones",
+    ):
         assert "&lt;script&gt;" in section(page, section_id), section_id
     assert_well_formed(page)
 
@@ -129,3 +143,76 @@ def test_templates_are_written_over_lines_the_page_is_not():
 def test_the_style_sheet_is_inline():
     style = (files("planning.report") / "static" / "report.css").read_text(encoding="utf-8")
     assert f"<style>\n{style}</style>" in render_report(RUN, base_tables())
+
+
+# --- late demand and bottlenecks, from the promises ---------------------------------
+
+
+def test_late_demand_lists_the_late_sales_order_parts_most_urgent_first():
+    late = section(render_report(RUN, base_tables() | promised_tables()), "late-demand")
+    assert "3 sales order lines late or not promised in the horizon, in 4 parts" in late
+    table = re.search(r"<table id='late-sales-orders'.*?</table>", late).group(0)
+    rows = re.findall(r"<tr class='(\w+)'><td>(\w+)</td>.*?<td class='num'>([\d.]+)</td>", table)
+    # SO2 due day 3, SO3 day 4 (its unpromised part first), SO4 day 5
+    assert rows == [
+        ("late", "SO2", "4"),
+        ("unpromised", "SO3", "3"),
+        ("late", "SO3", "2"),
+        ("unpromised", "SO4", "5"),
+    ]
+    assert (
+        "<td>2026-11-26</td><td>2026-11-28</td><td class='num'>2</td><td>capacity</td>"
+        "<td>WC1</td><td class='message'>promised 2026-11-28: WC1 is full until 2026-11-26"
+    ) in table
+    assert "<td class='absent'>not in horizon</td><td class='num'>n/a</td>" in table
+    # per cause: material SO3 2 + 3 and SO4 5, capacity SO2 4
+    causes = re.search(r"<table class='summary' id='late-causes'>.*?</table>", late).group(0)
+    assert re.findall(
+        r"<td>(\w+)</td><td class='num'>(\d+)</td><td class='num'>(\d+)</td>", causes
+    ) == [
+        ("material", "3", "10"),
+        ("capacity", "1", "4"),
+    ]
+    assert "1 forecast elements late or not promised in the horizon, in 2 parts" in late
+    assert "FC2" not in late  # on time
+
+
+def test_the_late_list_is_capped_like_the_exceptions():
+    promises = promise_frame(
+        [promise(f"SO{i:04d}", 1.0, i % 20, 25, "capacity", "WC1", "late") for i in range(600)]
+    )
+    page = render_report(RUN, base_tables() | {"demand_promises": promises})
+    late = section(page, "late-demand")
+    assert late.count("<tr class='late'>") == 500
+    assert "100 more late parts not shown (the first 500 of 600, most urgent first)" in late
+    assert "<td>SO0000</td>" in late and "<td>SO0599</td>" not in late
+    assert "Every forecast element is promised by its due date." in late
+
+
+def test_a_run_without_promises_says_so_in_late_demand():
+    page = render_report(RUN, base_tables() | optional_tables())
+    assert "no delivery promises in this run" in section(page, "late-demand")
+    assert_well_formed(page)
+
+
+def test_bottlenecks_show_the_load_before_and_after_constraints():
+    capacity = section(render_report(RUN, base_tables() | promised_tables()), "capacity")
+    table = re.search(r"<table class='summary' id='bottlenecks'>.*?</table>", capacity).group(0)
+    cells = [
+        re.findall(r"<td[^>]*>([^<]*)</td>", row)
+        for row in re.findall(r"<tr>(.*?)</tr>", table)[1:]
+    ]
+    # WC1: 30 + 50 of 40 + 40 hours required, 40 + 36 planned; WC2 10 of 20, 10
+    assert cells == [
+        ["WC1", "80.0", "80.0", "100.0 %", "76.0", "95.0 %"],
+        ["WC2", "20.0", "10.0", "50.0 %", "10.0", "50.0 %"],
+    ]
+    assert "capacity was not a constraint" not in capacity
+
+
+def test_bottlenecks_without_planned_hours_have_no_load_after():
+    capacity = section(render_report(RUN, base_tables() | optional_tables()), "capacity")
+    assert "capacity was not a constraint in this run" in capacity
+    assert (
+        "<td class='num'>100.0 %</td><td class='num'>n/a</td><td class='num'>n/a</td>" in capacity
+    )
