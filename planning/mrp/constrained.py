@@ -55,6 +55,9 @@ CAUSES |= {LEAD_TIME_CODE: LEAD_TIME}
 # priority of an order no independent demand is pegged to (safety stock only)
 LAST_PRIORITY = (LAST_RANK + 1) << 32
 DAY_OFFSET = 1 << 31  # due days may be negative (past due): shifted into the key's low bits
+# the latest day from as-of an order is dated: an absurd lead time (1e15 days)
+# puts its receipt far past any horizon, but on a calendar date
+LATEST_DAY = 36_600
 
 CONSTRAINED_ORDERS = {
     "order_row": pl.Int64,
@@ -542,7 +545,9 @@ def _received(level: pl.DataFrame, calendars: Calendars, lead_time_on: bool) -> 
     )
     start = pl.col("start_day") if lead_time_on else pl.col("start_day").clip(lower_bound=0)
     return level.with_columns(
-        requested_day="receipt_day", receipt_day=receipt, start_day=start.clip(lower_bound=0)
+        requested_day="receipt_day",
+        receipt_day=receipt.clip(upper_bound=LATEST_DAY),
+        start_day=start.clip(0, LATEST_DAY),
     )
 
 

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from mrp_fixtures import HORIZON_DAYS, bom_line, day, demand, plan, receipt, sku
 
-from planning.mrp.constrained import Capacity
+from planning.mrp.constrained import LATEST_DAY, Capacity
 
 ALL = "capacity,material,lead_time"
 
@@ -227,3 +227,14 @@ def test_work_a_full_week_cannot_hold_is_made_earlier_with_its_components_earlie
     assert promises(constrained) == [("SO1:1", 16.0, day(4), 0, "on_time", None)]
     loaded = constrained.loaded_minutes[0].tolist()[:4]
     assert loaded == [480.0, 480.0, 480.0, 480.0]  # C, C, P, P: every minute used once
+
+
+def test_an_absurd_lead_time_leaves_the_line_unpromised_and_the_order_on_a_date():
+    constrained = plan(
+        [sku("B", lead_time_days=10**9)],
+        demands=[demand("B@PL1", 5, 10, "SO1:1")],
+        plan_constraints=ALL,
+    )
+    (order,) = constrained.purchase_requests.rows(named=True)
+    assert order["need_date"] == day(LATEST_DAY)
+    assert promises(constrained) == [("SO1:1", 10.0, None, None, "lead_time", order["request_id"])]
