@@ -21,8 +21,8 @@ MAX_CAPACITY_WEEKS = 27
 MAX_LATE_ROWS = 500  # late sales order parts listed, like the exceptions
 MAX_LATE_FORECAST_ROWS = 20
 MAX_BOTTLENECKS = 10
-LATE_COLUMNS = ("demand_id", "item_id", "location_id", "qty", "due_date", "promised_date",
-                "days_late", "cause", "cause_ref", "message")  # fmt: skip
+LATE_COLUMNS = ("demand_id", "sku", "qty", "due_date", "promised_date", "days_late", "cause",
+                "cause_ref", "message")  # fmt: skip
 IS_LATE = pl.col("promised_date").is_null() | (pl.col("days_late") > 0)
 INVENTORY_SKUS = 6
 SKU = ["item_id", "location_id"]
@@ -155,7 +155,8 @@ def late_promises(promises: pl.DataFrame, demand_type: str) -> pl.DataFrame:
             descending=[False, False, True, False, False, False],
             nulls_last=True,
         )
-        .select(LATE_COLUMNS)
+        .with_columns(sku=pl.concat_str("item_id", pl.lit("@"), "location_id"))
+        .select("item_id", "location_id", *LATE_COLUMNS)
     )
 
 
@@ -170,21 +171,33 @@ def late_by_cause(late: pl.DataFrame) -> pl.DataFrame:
 
 def bottleneck_loads(load: pl.DataFrame, count: int = MAX_BOTTLENECKS) -> pl.DataFrame:
     """The ``count`` work centres with the highest required load over the
-    horizon (required / available hours, summed over its weeks), with that load
-    before constraints (``required_pct``) and after (``planned_pct``: the
-    constrained plan's planned / available hours; null where capacity was no
-    constraint). Columns work_center_id, available_hours, required_hours,
-    required_pct, planned_hours, planned_pct; the most loaded first."""
+    horizon (required / available hours, summed over its weeks), the most
+    loaded first, before constraints and after (the constrained plan's
+    planned hours; null where capacity was no constraint): over the horizon
+    (``required_pct``, ``planned_pct``), in the peak week (``peak_required_pct``,
+    ``peak_planned_pct``) and the weeks above 100 % (``weeks_over_required``,
+    ``weeks_over_planned``). Over the horizon the two mostly agree (the plan
+    moves hours, it does not drop them); the peaks and weeks over show what
+    the constraints changed."""
     if "planned_hours" not in load.columns:
         load = load.with_columns(planned_hours=pl.lit(None, pl.Float64))
     planned = pl.col("planned_hours")
     available = pl.col("available_hours")
+    week_pct = {
+        "required": pl.when(available > 0).then(100 * pl.col("required_hours") / available),
+        "planned": pl.when(available > 0).then(100 * planned / available),
+    }
+    known = planned.is_not_null().any()
     return (
         load.group_by("work_center_id")
         .agg(
             pl.col("available_hours", "required_hours").sum(),
             # a sum of nothing known is unknown, not 0 hours
-            planned_hours=pl.when(planned.is_not_null().any()).then(planned.sum()),
+            planned_hours=pl.when(known).then(planned.sum()),
+            peak_required_pct=week_pct["required"].max(),
+            peak_planned_pct=week_pct["planned"].max(),
+            weeks_over_required=(week_pct["required"] > 100).sum(),
+            weeks_over_planned=pl.when(known).then((week_pct["planned"] > 100).sum()),
         )
         .with_columns(
             required_pct=pl.when(available > 0).then(100 * pl.col("required_hours") / available),
@@ -197,9 +210,13 @@ def bottleneck_loads(load: pl.DataFrame, count: int = MAX_BOTTLENECKS) -> pl.Dat
             "work_center_id",
             "available_hours",
             "required_hours",
-            "required_pct",
             "planned_hours",
+            "required_pct",
             "planned_pct",
+            "peak_required_pct",
+            "peak_planned_pct",
+            "weeks_over_required",
+            "weeks_over_planned",
         )
     )
 

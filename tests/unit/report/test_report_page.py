@@ -152,7 +152,9 @@ def test_late_demand_lists_the_late_sales_order_parts_most_urgent_first():
     late = section(render_report(RUN, base_tables() | promised_tables()), "late-demand")
     assert "3 sales order lines late or not promised in the horizon, in 4 parts" in late
     table = re.search(r"<table id='late-sales-orders'.*?</table>", late).group(0)
-    rows = re.findall(r"<tr class='(\w+)'><td>(\w+)</td>.*?<td class='num'>([\d.]+)</td>", table)
+    rows = re.findall(
+        r"<tr class='(\w+)'><td>(\w+)</td><td>[^<]*</td><td class='num'>([\d.]+)</td>", table
+    )
     # SO2 due day 3, SO3 day 4 (its unpromised part first), SO4 day 5
     assert rows == [
         ("late", "SO2", "4"),
@@ -161,6 +163,7 @@ def test_late_demand_lists_the_late_sales_order_parts_most_urgent_first():
         ("unpromised", "SO4", "5"),
     ]
     assert (
+        "<td>FG1@PL1</td><td class='num'>4</td>"
         "<td>2026-11-26</td><td>2026-11-28</td><td class='num'>2</td><td>capacity</td>"
         "<td>WC1</td><td class='message'>promised 2026-11-28: WC1 is full until 2026-11-26"
     ) in table
@@ -200,12 +203,13 @@ def test_bottlenecks_show_the_load_before_and_after_constraints():
     table = re.search(r"<table class='summary' id='bottlenecks'>.*?</table>", capacity).group(0)
     cells = [
         re.findall(r"<td[^>]*>([^<]*)</td>", row)
-        for row in re.findall(r"<tr>(.*?)</tr>", table)[1:]
+        for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1])
     ]
-    # WC1: 30 + 50 of 40 + 40 hours required, 40 + 36 planned; WC2 10 of 20, 10
+    # WC1: 30 + 50 of 40 + 40 hours required (peak 125 %, 1 week over), 40 + 36
+    # planned (peak 100 %); WC2 10 of 20, planned 10
     assert cells == [
-        ["WC1", "80.0", "80.0", "100.0 %", "76.0", "95.0 %"],
-        ["WC2", "20.0", "10.0", "50.0 %", "10.0", "50.0 %"],
+        ["WC1", "80.0", "100.0 %", "125.0 %", "1", "95.0 %", "100.0 %", "0"],
+        ["WC2", "20.0", "50.0 %", "50.0 %", "0", "50.0 %", "50.0 %", "0"],
     ]
     assert "capacity was not a constraint" not in capacity
 
@@ -213,6 +217,8 @@ def test_bottlenecks_show_the_load_before_and_after_constraints():
 def test_bottlenecks_without_planned_hours_have_no_load_after():
     capacity = section(render_report(RUN, base_tables() | optional_tables()), "capacity")
     assert "capacity was not a constraint in this run" in capacity
+    # WC1: load 100 %, peak 125 %, 1 week over before; nothing known after
     assert (
-        "<td class='num'>100.0 %</td><td class='num'>n/a</td><td class='num'>n/a</td>" in capacity
-    )
+        "<td class='num'>1</td><td class='num'>n/a</td><td class='num'>n/a</td>"
+        "<td class='num'>n/a</td></tr>"
+    ) in capacity
