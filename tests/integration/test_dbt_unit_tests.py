@@ -47,6 +47,9 @@ PLAN_TABLES = {
     "action_messages": "run_id varchar, supply_type varchar, supply_id varchar,"
     ' item_id varchar, location_id varchar, action varchar, "current_date" date,'
     " suggested_date date, qty double, suggested_qty double",
+    "demand_promises": "run_id varchar, demand_id varchar, demand_type varchar,"
+    " item_id varchar, location_id varchar, qty double, due_date date, promised_date date,"
+    " days_late bigint, cause varchar, cause_ref varchar, message varchar, supply_id varchar",
 }
 
 
