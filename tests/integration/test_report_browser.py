@@ -39,7 +39,16 @@ FLAGS = [
     "--v=0",
 ]
 WINDOW = (1280, 2200)
-SECTIONS = ["run", "kpis", "exceptions", "schedule", "capacity", "inventory", "milestones"]
+SECTIONS = [
+    "run",
+    "kpis",
+    "late-demand",
+    "exceptions",
+    "schedule",
+    "capacity",
+    "inventory",
+    "milestones",
+]
 AS_OF = date(2026, 11, 23)
 
 
