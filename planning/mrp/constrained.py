@@ -555,12 +555,18 @@ def _causes(
     level: pl.DataFrame, skus: pl.DataFrame, centers: pl.Series, known: _Known
 ) -> pl.DataFrame:
     """Why each order moved: the constraint behind most of its delay (material
-    before lead time before capacity on a tie) and what it names; for a
+    before lead time before capacity on a tie) and what it names (capacity: the
+    work center it waited for longest, or itself when its own work outlasts
+    its lead time; a delay by closed days alone is its lead time's); for a
     material delay, the root: what held the component order it waited for."""
     delay = pl.col("receipt_day") - pl.col("requested_day")
     lead_time = (-pl.col("required_start_day")).clip(lower_bound=0)
     planned_start = pl.col("required_start_day").clip(lower_bound=0)
     material = (pl.col("material_day") - planned_start).clip(lower_bound=0)
+    # work centers held it: it waited for a full one, or its work outlasts its lead time
+    busy = (pl.col("wait_center") >= 0) | (
+        pl.col("finish_day") + 1 > pl.col("start_day") + pl.col("lead_time_days")
+    ).fill_null(False)
     cause = (
         pl.when(delay <= 0)
         .then(ON_TIME_CODE)
@@ -568,14 +574,16 @@ def _causes(
         .then(MATERIAL_CODE)
         .when((lead_time > 0) & (lead_time >= delay - lead_time))
         .then(LEAD_TIME_CODE)
-        .otherwise(CAPACITY_CODE)
+        .when(busy)
+        .then(CAPACITY_CODE)
+        .otherwise(LEAD_TIME_CODE)  # its calendar: closed days on the way
         .cast(pl.Int8)
     )
     center_id = pl.lit(centers).gather(pl.col("wait_center").clip(lower_bound=0))
     center_ref = center_id if centers.len() else pl.lit(None, pl.String)
     level = level.with_columns(cause=cause).with_columns(
         cause_ref=pl.when(pl.col("cause") == CAPACITY_CODE)
-        .then(pl.when(pl.col("wait_center") >= 0).then(center_ref))
+        .then(pl.when(pl.col("wait_center") >= 0).then(center_ref).otherwise("order_id"))
         .when(pl.col("cause") == MATERIAL_CODE)
         .then(pl.lit(skus["sku_id"]).gather(pl.col("component_sku").fill_null(0)))
         .when(pl.col("cause") == LEAD_TIME_CODE)

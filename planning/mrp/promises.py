@@ -209,12 +209,14 @@ def _message(as_of: date) -> pl.Expr:
     reason = (
         pl.when(cause == ON_TIME)
         .then(pl.lit("on time"))
-        .when(cause == "capacity")
+        .when((cause == "capacity") & (pl.col("wait_until") >= 0))
         .then(
             pl.concat_str(
                 ref, pl.lit(" is full until "), start, pl.lit(" for "), pl.col("order_id")
             )
         )
+        .when(cause == "capacity")
+        .then(pl.concat_str(ref, pl.lit(" needs its work centers longer than its lead time")))
         .when((cause == "material") & pl.col("receipt_id").is_not_null())
         .then(pl.concat_str(pl.lit("open supply "), ref, pl.lit(" arrives late")))
         .when(cause == "material")

@@ -118,11 +118,6 @@ def check_days_late(plans: Plans) -> None:
 def check_late_parts_name_a_cause(plans: Plans) -> None:
     promises = plans.constrained.table("demand_promises")
     late = promises.filter(pl.col("promised_date").is_null() | (pl.col("days_late") > 0))
-    # KNOWN BUG (test_a_purchase_held_by_holidays_names_its_cause below): an order
-    # delayed by no full work center (a purchase whose receipt a closed day pushes
-    # back, a work order moved by its calendar) is late for "capacity" naming no
-    # work center; left out until it is fixed
-    late = late.filter(~((pl.col("cause") == "capacity") & pl.col("cause_ref").is_null()))
     wrong = late.filter((pl.col("cause") == "on_time") | pl.col("cause_ref").is_null())
     assert wrong.is_empty(), wrong
     on_time = promises.filter(pl.col("days_late") == 0)
@@ -257,12 +252,11 @@ def test_a_plan_without_independent_demand_is_constrained():
     assert constrained.planned_orders.height == 2
 
 
-@pytest.mark.xfail(strict=True, reason="a purchase's calendar delay is blamed on capacity")
 def test_a_purchase_held_by_holidays_names_its_cause():
     # B is bought with a 4-day lead time for SO1 on day 1; PL1 is closed on
     # days 2-8, so the purchase ordered today arrives on day 9. The delay is
-    # the lead time's (and the calendar's), not a work center's: the promise
-    # says "capacity", names nothing, and reads " is full until 2026-11-22".
+    # the lead time's (and the calendar's), not a work center's, and the
+    # promise names the purchase.
     constrained = plan(
         [sku("B", lead_time_days=4)],
         demands=[demand("B@PL1", 1, 10, "SO1:1")],
@@ -284,7 +278,7 @@ def generated(planned: Path) -> tuple[Plans, duckdb.DuckDBPyConnection]:  # noqa
     connection to the warehouse the run published into."""
     settings = Settings.from_env(warehouse=planned / "planner.duckdb")
     con = duckdb.connect(str(planned / "planner.duckdb"), read_only=True)
-    as_of = con.sql("select as_of from plan.runs").fetchone()[0]  # type: ignore[index]
+    as_of = con.sql("select as_of from plan.runs").fetchall()[0][0]
     capacity = free_capacity(read_shop_inputs(con, None), as_of, settings.horizon_days)
     return plans_of(read_planning_inputs(con), capacity, as_of, settings.horizon_days), con
 
