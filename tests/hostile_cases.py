@@ -208,10 +208,12 @@ def every_location_type(value: str) -> Mutation:
 
 # --- the cases ----------------------------------------------------------------------------
 
-SO_1_1 = {"so_id": "SO-0000001", "so_line": "1"}  # FG-0000026 at PL01, 2 units
-SO_1_2 = {"so_id": "SO-0000001", "so_line": "2"}
+SO_3_1 = {"so_id": "SO-0000003", "so_line": "1"}  # FG-0000037 at PL01, 5 units
+SO_3_2 = {"so_id": "SO-0000003", "so_line": "2"}
 CM1_PL01 = {"item_id": "CM-0001", "location_id": "PL01"}  # a buy SKU (SUP-0002, eoq)
 CM1_PL01_STOCK = CM1_PL01 | {"status": "available"}
+# a buy SKU the plan orders from (SUP-0001, period): CM-0001's stock lasts the horizon
+CM2_PL01 = {"item_id": "CM-0002", "location_id": "PL01"}
 FG1_DC01 = {"item_id": "FG-0000001", "location_id": "DC01"}  # a transfer SKU from PL02
 SA1_PL01 = {"item_id": "SA-0000001", "location_id": "PL01"}  # a make SKU
 SA1_PL02 = {"item_id": "SA-0000001", "location_id": "PL02"}
@@ -219,10 +221,10 @@ PLANT_WIDE = {"location_id": None}
 FG1_SA1 = {"parent_item_id": "FG-0000001", "component_item_id": "SA-0000001"} | PLANT_WIDE
 FG2_SA1 = {"parent_item_id": "FG-0000002", "component_item_id": "SA-0000001"} | PLANT_WIDE
 FIRST_ROUTING = {"item_id": "FG-0000001", "location_id": "PL01", "op_seq": "10"} | {
-    "work_center_id": "PL01-ASM2"
+    "work_center_id": "PL01-ASM1"
 }
 # referenced by one SKU, one BOM line, one stock row and one purchase order
-DUPLICATE_ITEM = "RM-0000004"
+DUPLICATE_ITEM = "RM-0000003"
 
 
 def _bom_line(parent: str, component: str) -> dict[str, str | None]:
@@ -403,20 +405,20 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "impossible-date",
-        set_cells("sales_orders.csv", SO_1_1, due_date="2027-02-30"),
+        set_cells("sales_orders.csv", SO_3_1, due_date="2027-02-30"),
         quarantined=_quarantine(
-            _q("sales_orders.csv", row_of("sales_orders.csv", **SO_1_1), "due_date", NO_SUCH_DAY)
+            _q("sales_orders.csv", row_of("sales_orders.csv", **SO_3_1), "due_date", NO_SUCH_DAY)
         ),
     ),
     Case(
         "wrong-types",  # both in one file: a text quantity and a day that does not exist
         chain(
-            set_cells("sales_orders.csv", SO_1_1, qty_open="12 pcs"),
-            set_cells("sales_orders.csv", SO_1_2, due_date="2027-02-30"),
+            set_cells("sales_orders.csv", SO_3_1, qty_open="12 pcs"),
+            set_cells("sales_orders.csv", SO_3_2, due_date="2027-02-30"),
         ),
         quarantined=_quarantine(
-            _q("sales_orders.csv", row_of("sales_orders.csv", **SO_1_1), "qty_open", NOT_A_NUMBER),
-            _q("sales_orders.csv", row_of("sales_orders.csv", **SO_1_2), "due_date", NO_SUCH_DAY),
+            _q("sales_orders.csv", row_of("sales_orders.csv", **SO_3_1), "qty_open", NOT_A_NUMBER),
+            _q("sales_orders.csv", row_of("sales_orders.csv", **SO_3_2), "due_date", NO_SUCH_DAY),
         ),
     ),
     Case(
@@ -467,9 +469,9 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "unknown-item",
-        set_cells("sales_orders.csv", SO_1_1, item_id="FG-9999999"),
+        set_cells("sales_orders.csv", SO_3_1, item_id="FG-9999999"),
         quarantined=_quarantine(
-            _q("sales_orders.csv", row_of("sales_orders.csv", **SO_1_1), "item_id", UNKNOWN_ITEM)
+            _q("sales_orders.csv", row_of("sales_orders.csv", **SO_3_1), "item_id", UNKNOWN_ITEM)
         ),
     ),
     Case(
@@ -545,7 +547,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "huge-quantity-1e15",  # planned: a float holds it, and nothing overflows
-        set_cells("sales_orders.csv", SO_1_1, qty_open="1e15"),
+        set_cells("sales_orders.csv", SO_3_1, qty_open="1e15"),
     ),
     Case(
         "huge-lead-time-1e15-days",  # planned today, and reported as lead_time_compressed
@@ -591,13 +593,13 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "formula-as-supplier-id",  # an id that flows into purchase_requests.csv
-        set_cells("skus.csv", CM1_PL01, supplier_id=HYPERLINK_SUPPLIER, planner_code=CMD),
+        set_cells("skus.csv", CM2_PL01, supplier_id=HYPERLINK_SUPPLIER, planner_code=CMD),
     ),
     Case(
         "formula-as-unknown-item",  # shown in quarantine.csv
-        set_cells("sales_orders.csv", SO_1_1, item_id=MINUS_CMD, customer_id=CMD),
+        set_cells("sales_orders.csv", SO_3_1, item_id=MINUS_CMD, customer_id=CMD),
         quarantined=_quarantine(
-            _q("sales_orders.csv", row_of("sales_orders.csv", **SO_1_1), "item_id", UNKNOWN_ITEM)
+            _q("sales_orders.csv", row_of("sales_orders.csv", **SO_3_1), "item_id", UNKNOWN_ITEM)
         ),
     ),
 )

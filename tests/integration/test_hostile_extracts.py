@@ -25,13 +25,14 @@ from hostile_cases import (
     AT_SUM,
     CASES,
     CASES_BY_ID,
+    CM2_PL01,
     CMD,
     DUPLICATE_ITEM,
     HYPERLINK,
     HYPERLINK_SUPPLIER,
     MINUS_CMD,
     SAMPLE,
-    SO_1_1,
+    SO_3_1,
     Case,
 )
 
@@ -94,7 +95,7 @@ def _check_empty_optional_file(validated: ValidatedExtract) -> None:
 
 
 def _check_huge_quantity(validated: ValidatedExtract) -> None:
-    assert _validated_row(validated, "sales_orders", **SO_1_1)["qty_open"] == 1e15
+    assert _validated_row(validated, "sales_orders", **SO_3_1)["qty_open"] == 1e15
 
 
 def _check_huge_lead_time(validated: ValidatedExtract) -> None:
@@ -130,7 +131,7 @@ VALIDATED_CHECKS = {
     ),
     "formula-as-supplier-id": _loaded_as_written(
         "skus",
-        {"item_id": "CM-0001", "location_id": "PL01"},
+        CM2_PL01,
         supplier_id=HYPERLINK_SUPPLIER,
         planner_code=CMD,
     ),
@@ -318,7 +319,7 @@ def _check_bom_self_reference(folder: Path) -> None:
 
 
 def _check_supplier_formula(folder: Path) -> None:
-    requests = _erp_rows(folder, "purchase_requests.csv", item_id="CM-0001", location_id="PL01")
+    requests = _erp_rows(folder, "purchase_requests.csv", **CM2_PL01)
     assert requests.height >= 1
     assert set(requests.get_column("supplier_id")) == {"'" + HYPERLINK_SUPPLIER}
     assert set(restore_text(requests).get_column("supplier_id")) == {HYPERLINK_SUPPLIER}
@@ -329,7 +330,7 @@ def _check_unknown_item_formula(folder: Path) -> None:
     # the rejected value stays visible, behind the quote that keeps it from running
     assert quarantine.get_column("value").to_list() == ["'" + MINUS_CMD]
     record = json.loads(quarantine.get_column("record")[0])
-    assert record["item_id"] == MINUS_CMD and record["so_id"] == SO_1_1["so_id"]
+    assert record["item_id"] == MINUS_CMD and record["so_id"] == SO_3_1["so_id"]
 
 
 def _check_huge_order(folder: Path) -> None:
