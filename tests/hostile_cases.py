@@ -550,7 +550,7 @@ CASES: tuple[Case, ...] = (
         set_cells("sales_orders.csv", SO_3_1, qty_open="1e15"),
     ),
     Case(
-        "huge-lead-time-1e15-days",  # planned today, and reported as lead_time_compressed
+        "huge-lead-time-1e15-days",  # accepted: planned without overflow (its SKU is stocked)
         set_cells("skus.csv", CM1_PL01, lead_time_days="1000000000000000"),
     ),
     Case(
