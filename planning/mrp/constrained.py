@@ -162,6 +162,7 @@ def constrain_orders(
     if use_capacity:
         backward = _target_starts(levels, pegs, skus, operations, free)
         targets, needed = backward.targets, backward.needed
+        backward.give_back(free, _doomed(levels, pegs, backward, lead_time_on))
     else:
         targets, needed = (orders[c].to_numpy() for c in ("required_start_day", "receipt_day"))
     for _, level in reversed(levels):
@@ -295,6 +296,36 @@ class _Backward:
     held_center: np.ndarray
     held_day: np.ndarray
     held_minutes: np.ndarray
+    given_back: np.ndarray  # by order row: its minutes are free again
+
+    def give_back(self, free: np.ndarray, rows: np.ndarray) -> None:
+        """Free the minutes that orders ``rows`` hold (once)."""
+        for row in rows[~self.given_back[rows]]:
+            held = slice(self.held_from[row], self.held_to[row])
+            np.add.at(free, (self.held_center[held], self.held_day[held]), self.held_minutes[held])
+        self.given_back[rows] = True
+
+
+def _doomed(
+    levels: list, pegs: pl.DataFrame, backward: _Backward, lead_time_on: bool
+) -> np.ndarray:
+    """The order rows that cannot keep what the backward pass gave them: work
+    orders whose work did not fit, orders bought or moved that would have to
+    start before as-of, and every order above one of those along the pegging
+    (it waits for it). They give their minutes back before the forward pass,
+    so that the components they wait for can use them."""
+    made = np.zeros(backward.targets.shape[0], np.bool_)
+    for _, level in levels:
+        made[level.filter(pl.col("replenishment") == "make")["order_row"].to_numpy()] = True
+    doomed = (made & ~backward.fitted) | (~made & (backward.targets < 0) & lead_time_on)
+    dependent = pegs.filter(
+        (pl.col("supply_kind") == PLANNED) & pl.col("demand_kind").is_in([COMPONENT, TRANSFER])
+    )
+    supplies, parents = dependent["supply_ref"].to_numpy(), dependent["demand_ref"].to_numpy()
+    for _, level in reversed(levels):  # deepest first: a doomed component dooms its parents
+        placed = np.isin(supplies, level["order_row"].to_numpy())
+        doomed[parents[placed & doomed[supplies]]] = True
+    return np.flatnonzero(doomed)
 
 
 def _target_starts(
@@ -361,6 +392,7 @@ def _target_starts(
         center.astype(np.int64),
         day.astype(np.int64),
         held_minutes.astype(np.float64),
+        np.zeros(total, np.bool_),
     )
 
 
@@ -446,14 +478,8 @@ def _loaded(
         "priority", "earliest", "order_row"
     )
     rows = makes["order_row"].to_numpy()
-    keep = backward.fitted[rows] & (makes["earliest"].to_numpy() <= backward.targets[rows])
-    for row in rows[~keep]:
-        held = slice(backward.held_from[row], backward.held_to[row])
-        np.add.at(
-            free,
-            (backward.held_center[held], backward.held_day[held]),
-            backward.held_minutes[held],
-        )
+    keep = ~backward.given_back[rows] & (makes["earliest"].to_numpy() <= backward.targets[rows])
+    backward.give_back(free, rows[~keep])
     moved = makes.filter(pl.lit(~keep))
     offsets, centers, minutes = _op_arrays(moved, operations)
     finishes, waits, wait_centers, wait_until = _load_kernel(

@@ -238,3 +238,24 @@ def test_an_absurd_lead_time_leaves_the_line_unpromised_and_the_order_on_a_date(
     (order,) = constrained.purchase_requests.rows(named=True)
     assert order["need_date"] == day(LATEST_DAY)
     assert promises(constrained) == [("SO1:1", 10.0, None, None, "lead_time", order["request_id"])]
+
+
+def test_a_parent_whose_component_cannot_be_made_in_time_frees_its_days_for_it():
+    # SO1 wants 16 P on day 2; P needs 1 C a unit, both 60 min a unit on WC1
+    # (480 min a day), lead time 1. Backwards, P takes days 0 and 1 and leaves C
+    # no day before it: C cannot be made in time, so P gives its days back and
+    # C is made on days 0-1 (received day 2), P on days 2-3 (received day 4),
+    # 2 days late, not 4 (P holding days 0-1 would push C to days 2-3, P to 4-5).
+    skus = [
+        sku("P", replenishment="make", lead_time_days=1),
+        sku("C", replenishment="make", lead_time_days=1, low_level_code=1),
+    ]
+    constrained = plan(
+        skus,
+        bom=[bom_line("P", "C", 1.0)],
+        demands=[demand("P@PL1", 2, 16, "SO1:1")],
+        capacity=capacity(items=("P", "C")),
+        plan_constraints=ALL,
+    )
+    assert promises(constrained)[0][:4] == ("SO1:1", 16.0, day(4), 2)
+    assert constrained.loaded_minutes[0].tolist()[:5] == [480.0, 480.0, 480.0, 480.0, 0.0]
