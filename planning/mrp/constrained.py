@@ -172,16 +172,20 @@ def constrain_orders(
             target_start=pl.lit(targets).gather(pl.col("order_row")),
             target_receipt=pl.lit(needed).gather(pl.col("order_row")),
         ).with_columns(
-            earliest=pl.max_horizontal(
-                pl.col("target_start"),
+            lowest=pl.max_horizontal(
                 pl.lit(0 if lead_time_on else -DAY_OFFSET),
                 pl.col("material_day") if material_on else pl.lit(-DAY_OFFSET),
             )
         )
+        # on a day of its start calendar: the last one by its target when that is
+        # allowed (a start on a weekend moves to Friday, as the MRP's does), else
+        # the first one after
+        wanted = pl.max_horizontal("target_start", "lowest")
+        before = calendars.last_on_or_before(pl.col("start_calendar"), wanted)
         level = level.with_columns(
-            earliest=pl.when(pl.col("earliest") != pl.col("required_start_day"))
-            .then(calendars.first_on_or_after(pl.col("start_calendar"), pl.col("earliest")))
-            .otherwise(pl.col("earliest"))
+            earliest=pl.when(before >= pl.col("lowest"))
+            .then(before)
+            .otherwise(calendars.first_on_or_after(pl.col("start_calendar"), wanted))
         )
         level = _loaded(level, operations, free, backward) if use_capacity else _unloaded(level)
         level = _received(level, calendars, lead_time_on).pipe(_causes, skus, centers, known)
@@ -554,20 +558,20 @@ def _load_kernel(earliest, op_offsets, op_centers, op_minutes, free):
 
 
 def _received(level: pl.DataFrame, calendars: Calendars, lead_time_on: bool) -> pl.DataFrame:
-    """Receipt: not before the day it is needed (``target_receipt``: its
-    requested day, or earlier for a parent made early), the start plus the
-    lead time, or the day after the last operation; on the order's receiving
-    calendar."""
+    """Receipt on the order's receiving calendar: the last receiving day by the
+    day it is needed (``target_receipt``: its requested day, or earlier for a
+    parent made early) when it can be there by then; else the first one from
+    its start plus its lead time, or the day after its last operation."""
     after_work = pl.col("finish_day") + 1
-    earliest_receipt = pl.max_horizontal(
-        "target_receipt",
+    possible = pl.max_horizontal(
         pl.col("start_day") + pl.col("lead_time_days"),
-        after_work.fill_null(pl.col("target_receipt")),
+        after_work.fill_null(pl.col("start_day") + pl.col("lead_time_days")),
     )
+    by_need = calendars.last_on_or_before(pl.col("receipt_calendar"), pl.col("target_receipt"))
     receipt = (
-        pl.when(earliest_receipt > pl.col("target_receipt"))
-        .then(calendars.first_on_or_after(pl.col("receipt_calendar"), earliest_receipt))
-        .otherwise("target_receipt")
+        pl.when(by_need >= possible)
+        .then(by_need)
+        .otherwise(calendars.first_on_or_after(pl.col("receipt_calendar"), possible))
     )
     start = pl.col("start_day") if lead_time_on else pl.col("start_day").clip(lower_bound=0)
     return level.with_columns(
