@@ -310,6 +310,15 @@ class _Backward:
         self.given_back[rows] = True
 
 
+def _supplies_of_parents(pegs: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The planned orders pegged to other orders' component or transfer demand,
+    and those parent orders: one pair of order rows per peg."""
+    dependent = pegs.filter(
+        (pl.col("supply_kind") == PLANNED) & pl.col("demand_kind").is_in([COMPONENT, TRANSFER])
+    )
+    return dependent["supply_ref"].to_numpy(), dependent["demand_ref"].to_numpy()
+
+
 def _doomed(
     levels: list, pegs: pl.DataFrame, backward: _Backward, lead_time_on: bool
 ) -> np.ndarray:
@@ -322,10 +331,7 @@ def _doomed(
     for _, level in levels:
         made[level.filter(pl.col("replenishment") == "make")["order_row"].to_numpy()] = True
     doomed = (made & ~backward.fitted) | (~made & (backward.targets < 0) & lead_time_on)
-    dependent = pegs.filter(
-        (pl.col("supply_kind") == PLANNED) & pl.col("demand_kind").is_in([COMPONENT, TRANSFER])
-    )
-    supplies, parents = dependent["supply_ref"].to_numpy(), dependent["demand_ref"].to_numpy()
+    supplies, parents = _supplies_of_parents(pegs)
     for _, level in reversed(levels):  # deepest first: a doomed component dooms its parents
         placed = np.isin(supplies, level["order_row"].to_numpy())
         doomed[parents[placed & doomed[supplies]]] = True
@@ -351,10 +357,7 @@ def _target_starts(
     held_from, held_to = np.zeros(total, np.int64), np.zeros(total, np.int64)
     held: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     held_rows = 0
-    dependent = pegs.filter(
-        (pl.col("supply_kind") == PLANNED) & pl.col("demand_kind").is_in([COMPONENT, TRANSFER])
-    )
-    supplies, parents = dependent["supply_ref"].to_numpy(), dependent["demand_ref"].to_numpy()
+    supplies, parents = _supplies_of_parents(pegs)
     for _, level in levels:
         level = level.with_columns(
             of_sku(skus, "lead_time_days"),
