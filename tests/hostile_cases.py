@@ -214,7 +214,7 @@ CM1_PL01 = {"item_id": "CM-0001", "location_id": "PL01"}  # a buy SKU (SUP-0002,
 CM1_PL01_STOCK = CM1_PL01 | {"status": "available"}
 # a buy SKU the plan orders from (SUP-0001, period): CM-0001's stock lasts the horizon
 CM2_PL01 = {"item_id": "CM-0002", "location_id": "PL01"}
-FG1_DC01 = {"item_id": "FG-0000001", "location_id": "DC01"}  # a transfer SKU from PL02
+FG1_DC02 = {"item_id": "FG-0000001", "location_id": "DC02"}  # a transfer SKU from PL01
 SA1_PL01 = {"item_id": "SA-0000001", "location_id": "PL01"}  # a make SKU
 SA1_PL02 = {"item_id": "SA-0000001", "location_id": "PL02"}
 PLANT_WIDE = {"location_id": None}
@@ -500,18 +500,18 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "transfer-source-location-unknown",
-        set_cells("skus.csv", FG1_DC01, source_location_id="DC99"),
+        set_cells("skus.csv", FG1_DC02, source_location_id="DC99"),
         quarantined=_quarantine(
-            _q("skus.csv", row_of("skus.csv", **FG1_DC01), "source_location_id", UNKNOWN_LOCATION)
+            _q("skus.csv", row_of("skus.csv", **FG1_DC02), "source_location_id", UNKNOWN_LOCATION)
         ),
     ),
     Case(
         "transfer-without-source",
-        set_cells("skus.csv", FG1_DC01, source_location_id=None),
+        set_cells("skus.csv", FG1_DC02, source_location_id=None),
         quarantined=_quarantine(
             _q(
                 "skus.csv",
-                row_of("skus.csv", **FG1_DC01),
+                row_of("skus.csv", **FG1_DC02),
                 "source_location_id",
                 "required when replenishment is transfer",
             )

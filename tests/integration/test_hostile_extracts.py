@@ -337,7 +337,7 @@ def _check_unknown_item_formula(folder: Path) -> None:
 
 def _check_huge_order(folder: Path) -> None:
     orders = pl.read_csv(folder / "work_orders.csv", infer_schema_length=None).filter(
-        (pl.col("item_id") == "FG-0000026") & (pl.col("location_id") == "PL01")
+        (pl.col("item_id") == "FG-0000037") & (pl.col("location_id") == "PL01")
     )
     # planned in full, in at most MAX_PIECES_PER_LOT orders of max_qty for the lot
     assert orders.get_column("qty").sum() >= 1e15
@@ -354,7 +354,7 @@ def _check_duplicate_item(folder: Path) -> None:
 def _check_unknown_transfer_source(folder: Path) -> None:
     # the SKU is quarantined, so nothing is shipped to it
     assert _erp_rows(
-        folder, "transfer_orders.csv", item_id="FG-0000001", to_location_id="DC01"
+        folder, "transfer_orders.csv", item_id="FG-0000001", to_location_id="DC02"
     ).is_empty()
 
 
@@ -429,16 +429,16 @@ def test_demand_left_without_a_sku_by_the_quarantine_is_reported(plans: Plans):
     run = _run("transfer-source-location-unknown", plans)
     assert run.result.returncode == 0, run.output
     exceptions = _erp_rows(
-        plans.out / run.run_id, "exceptions.csv", item_id="FG-0000001", location_id="DC01"
+        plans.out / run.run_id, "exceptions.csv", item_id="FG-0000001", location_id="DC02"
     )
-    # its three sales order lines (SO-0000032/1, SO-0000034/6, SO-0000038/4) and its
-    # forecast are in marts.fct_demand, its open transfer TR-0000001 in the supply; the
-    # plan says they cannot be planned
+    # its four sales order lines (SO-0000059/3, SO-0000064/2, SO-0000064/3,
+    # SO-0000069/2) and its forecast are in marts.fct_demand, its open transfer
+    # TR-0000001 in the supply; the plan says they cannot be planned
     rows = exceptions.select("category", "severity", "ref_id").sort("severity").rows()
     assert rows == [
-        ("invalid_data", "high", "FG-0000001@DC01"),
-        ("invalid_data", "medium", "FG-0000001@DC01"),
-        ("invalid_data", "medium", "FG-0000001@DC01"),
+        ("invalid_data", "high", "FG-0000001@DC02"),
+        ("invalid_data", "medium", "FG-0000001@DC02"),
+        ("invalid_data", "medium", "FG-0000001@DC02"),
     ]
     sales_orders = exceptions.filter(pl.col("severity") == "high")["message"].item()
-    assert sales_orders.startswith("3 sales order demand line(s)"), sales_orders
+    assert sales_orders.startswith("4 sales order demand line(s)"), sales_orders
