@@ -20,7 +20,7 @@ from planning.config import Settings
 from planning.lock import run_lock
 from planning.marts import build_marts, mart_row_counts
 from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
-from planning.mrp.constrained import CAPACITY, planned_load
+from planning.mrp.constrained import CAPACITY, LEAD_TIME, planned_load
 from planning.publish import new_run_id, write_csv
 from planning.report import read_plan_tables, value_counts, write_report
 from planning.run import (
@@ -34,7 +34,7 @@ from planning.run import (
     runs_row,
 )
 from planning.scheduling import SchedulingInputError
-from planning.scheduling.capacity import free_capacity
+from planning.scheduling.capacity import free_capacity, open_work_finish
 from planning.scheduling.plan_tables import keep_plant_schedule, schedule_summary, shop_tables
 from planning.scheduling.plant_orders import plants, read_shop_inputs, schedule_plant
 from planning.validation.summary import (
@@ -109,10 +109,14 @@ def plan_supply(run: PlanRun, report: Report = print) -> None:
         run.manifest["marts"] = mart_row_counts(con)
         inputs = read_planning_inputs(con)
         settings = run.settings
-        capacity = None
-        if CAPACITY in settings.rules.constraints:
+        capacity = open_work = None
+        constraints = settings.rules.constraints
+        if constraints & {CAPACITY, LEAD_TIME}:
             shop = read_shop_inputs(con, None)
-            capacity = free_capacity(shop, run.as_of, settings.horizon_days)
+            if CAPACITY in constraints:
+                capacity = free_capacity(shop, run.as_of, settings.horizon_days)
+            if LEAD_TIME in constraints:
+                open_work = open_work_finish(shop, run.as_of, settings.horizon_days)
         with plan_writer(con, run.run_id) as writer:  # stores each level as the next is planned
             plan = plan_materials(
                 inputs,
@@ -121,6 +125,7 @@ def plan_supply(run: PlanRun, report: Report = print) -> None:
                 settings.rules,
                 publish=writer.append,
                 capacity=capacity,
+                open_work=open_work,
             )
             if capacity is not None:
                 loaded = planned_load(capacity, plan.loaded_minutes, run.as_of)

@@ -141,7 +141,15 @@ def planning_inputs(skus, bom=(), demands=(), receipts=(), calendars=()) -> Plan
 
 
 def plan(
-    skus, bom=(), demands=(), receipts=(), publish=None, calendars=(), capacity=None, **rules
+    skus,
+    bom=(),
+    demands=(),
+    receipts=(),
+    publish=None,
+    calendars=(),
+    capacity=None,
+    open_work=None,
+    **rules,
 ) -> MaterialPlan:
     """The material plan of a hand-made network: the unconstrained MRP unless
     ``plan_constraints`` names constraints (the MRP's own rules are what most
@@ -154,6 +162,7 @@ def plan(
         PlanningRules(**rules),
         publish=publish,
         capacity=capacity,
+        open_work=open_work,
     )
 
 

@@ -1,7 +1,13 @@
 """Action messages on existing supply: ``expedite`` (pulled in by netting),
 ``defer`` (arrives well before it is needed: to the last day it can be
 received on by then), ``cancel`` (not needed in the horizon) and ``reduce``
-(more than is needed), within the site's tolerances."""
+(more than is needed), within the site's tolerances.
+
+Where lead time constrains the plan, an existing receipt is not pulled in
+earlier than it can arrive (``feasible_receipts``): an open work order no
+earlier than its remaining operations can finish, a transfer not yet shipped
+no earlier than its transit time from as-of. Purchase orders are the
+supplier's to expedite and keep the day netting asks for."""
 
 from __future__ import annotations
 
@@ -28,6 +34,8 @@ RECEIPTS = {
     "movable": pl.Boolean,  # false for transfers in transit
     "receipt_row": pl.Int64,  # its row among all receipts, in netting order
 }
+# an open work order's earliest finish (planning.scheduling.capacity.open_work_finish)
+OPEN_WORK_FINISH = {"supply_id": pl.String, "finish_day": pl.Int64}
 ACTION_MESSAGES = {
     "supply_type": pl.String,
     "supply_id": pl.String,
@@ -39,6 +47,41 @@ ACTION_MESSAGES = {
     "qty": pl.Float64,  # the receipt's open quantity
     "suggested_qty": pl.Float64,  # what it should become (0 to cancel)
 }
+
+
+def feasible_receipts(
+    receipts: pl.DataFrame,
+    skus: pl.DataFrame,
+    calendars: Calendars,
+    open_work: pl.DataFrame | None,
+) -> pl.DataFrame:
+    """``receipts`` (RECEIPTS, after netting) each on a day it can arrive by:
+    no earlier than the first receiving day after its work order's remaining
+    operations can finish (``open_work``, OPEN_WORK_FINISH; none known
+    without it), or than its transfer's transit time from as-of, which may be
+    later than the day it is due. ``held`` marks the receipts moved."""
+    work = (pl.DataFrame(schema=OPEN_WORK_FINISH) if open_work is None else open_work).with_columns(
+        supply_type=pl.lit("work_order")
+    )
+    earliest = (
+        pl.when(pl.col("supply_type") == "work_order")
+        .then(pl.col("finish_day") + 1)
+        .when(pl.col("supply_type") == "transfer")
+        .then(pl.col("lead_time_days"))
+    )
+    feasible = (
+        receipts.join(work, on=["supply_type", "supply_id"], how="left", maintain_order="left")
+        .with_columns(*of_sku(skus, "receipt_calendar", "lead_time_days"))
+        .with_columns(
+            earliest=pl.when(pl.col("movable")).then(
+                calendars.first_on_or_after(pl.col("receipt_calendar"), earliest)
+            )
+        )
+        .with_columns(held=(pl.col("earliest") > pl.col("day")).fill_null(False))
+    )
+    return feasible.with_columns(
+        day=pl.when("held").then("earliest").otherwise("day").cast(pl.Int64)
+    ).select(*RECEIPTS, "held")
 
 
 def action_messages(

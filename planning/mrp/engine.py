@@ -17,12 +17,13 @@ import polars as pl
 
 from planning.config import PlanningRules
 from planning.mrp import exceptions as found
-from planning.mrp.actions import RECEIPTS, action_messages
+from planning.mrp.actions import RECEIPTS, action_messages, feasible_receipts
 from planning.mrp.bom import LAST_RANK, bom_links, explode_bom
 from planning.mrp.buckets import date_of, day_of
 from planning.mrp.calendars import ALWAYS, Calendars, location_calendars
 from planning.mrp.constrained import (
     CAPACITY,
+    LEAD_TIME,
     Capacity,
     constrain_orders,
     order_priorities,
@@ -215,6 +216,7 @@ def plan_materials(
     rules: PlanningRules,
     publish: Publish | None = None,
     capacity: Capacity | None = None,
+    open_work: pl.DataFrame | None = None,
 ) -> MaterialPlan:
     """Plan every SKU in low-level-code order; see CONTRACT.md section 3.
 
@@ -228,7 +230,10 @@ def plan_materials(
     Then the orders move to the dates ``rules.constraints`` allow
     (``planning.mrp.constrained``; ``capacity`` is the work centers' time,
     without which capacity constrains nothing): the pegging follows them, so
-    it is kept until then, and late demand and promises come from it."""
+    it is kept until then, and late demand and promises come from it. Where
+    lead time constrains, existing receipts are not pulled in earlier than
+    they can arrive (``actions.feasible_receipts``; ``open_work`` is when each
+    open work order can finish, without which nothing bounds them)."""
     constraints = rules.constraints
     calendars = location_calendars(inputs.calendar, as_of, horizon_days)
     skus = with_policies(inputs.skus, rules, calendars)
@@ -318,6 +323,10 @@ def plan_materials(
 
     orders = pl.concat(planned)
     receipts = pl.concat(rescheduled).sort("receipt_row")
+    if LEAD_TIME in constraints:
+        receipts = feasible_receipts(receipts, skus, calendars, open_work)
+    else:
+        receipts = receipts.with_columns(held=pl.lit(False))
     short = pl.concat(short_demand)
     loaded = None
     if constraints:
@@ -337,7 +346,7 @@ def plan_materials(
             capacity if CAPACITY in constraints else None,
         )
         orders = _redated(orders, constrained, skus)
-        pegs = redated_pegs(pegs, orders)
+        pegs = _on_receipt_days(redated_pegs(pegs, orders), receipts["day"])
         level_table("pegging", pegs, names(order_ids=orders["order_id"]))
         found_by_level.append(
             found.late_demand(pegs, short, names(order_ids=orders["order_id"]), due, skus, as_of)
@@ -377,6 +386,7 @@ def plan_materials(
             constrained.with_columns(order_id=orders["order_id"]),
             due,
             final_names,
+            receipts["held"],
             skus,
             inputs.demand.filter(pl.col("sku_idx").is_null()),
             as_of,
@@ -402,6 +412,14 @@ def _redated(orders: pl.DataFrame, constrained: pl.DataFrame, skus: pl.DataFrame
         required_start_day=pl.col("receipt_day")
         - pl.lit(skus["lead_time_days"]).gather(pl.col("sku_idx"))
     )
+
+
+def _on_receipt_days(pegs: pl.DataFrame, receipt_days: pl.Series) -> pl.DataFrame:
+    """Pegs with existing supply on its receipt's day (by receipt row)."""
+    receipts = (pegs["supply_kind"] == RECEIPT).to_numpy()
+    supply_day = pegs["supply_day"].to_numpy().copy()
+    supply_day[receipts] = receipt_days.to_numpy()[pegs["supply_ref"].to_numpy()[receipts]]
+    return pegs.with_columns(supply_day=pl.Series(supply_day, dtype=pl.Int64))
 
 
 def inventory_exceptions(inventory: pl.DataFrame, skus: pl.DataFrame, as_of: date):

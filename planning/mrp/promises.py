@@ -7,11 +7,12 @@ in the constrained plan (stock on hand at once), never before the day the
 demand is placed. A late part takes the cause of the supply behind it: its
 planned order's (capacity, material or lead time, with the work center, the
 component SKU or the order); ``material`` and the open order's id for an open
-receipt that arrives late; ``frozen`` for supply held back by the MPS time
-fence; ``lead_time`` for a line due before as-of, which ships on as-of at the
-earliest. A part no supply covers in the horizon has no promised date. Demand
-at an item and location without a valid SKU is promised nothing, with cause
-``invalid_data``.
+receipt that arrives late, ``lead_time`` for one that cannot arrive sooner
+(its remaining operations or its transit time, ``actions.feasible_receipts``);
+``frozen`` for supply held back by the MPS time fence; ``lead_time`` for a
+line due before as-of, which ships on as-of at the earliest. A part no supply
+covers in the horizon has no promised date. Demand at an item and location
+without a valid SKU is promised nothing, with cause ``invalid_data``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def demand_promises(
     orders: pl.DataFrame,
     due: pl.Series,
     names: PegNames,
+    held_receipts: pl.Series,
     skus: pl.DataFrame,
     unplanned: pl.DataFrame,
     as_of: date,
@@ -61,8 +63,9 @@ def demand_promises(
     ``pegs`` are the constrained plan's pegs (dates redated), ``short`` the
     uncovered part of independent demand (DEMAND rows with ``short_qty``),
     ``orders`` the planned orders with their constrained dates and causes,
-    ``due`` each independent demand's due day by reference, ``unplanned`` the
-    demand rows that name no valid SKU."""
+    ``due`` each independent demand's due day by reference, ``held_receipts``
+    whether each existing receipt (by row) cannot arrive sooner, ``unplanned``
+    the demand rows that name no valid SKU."""
     parts = (
         pegs.filter(pl.col("demand_kind") == INDEPENDENT)
         .with_columns(promised_day=pl.max_horizontal("supply_day", "demand_day"))
@@ -107,6 +110,8 @@ def demand_promises(
         supply_kind=pl.lit(RECEIPT, pl.Int8),
         supply_ref=pl.int_range(pl.len(), dtype=pl.Int64),
         receipt_id="supply_id",
+        receipt_type="supply_type",
+        receipt_held=held_receipts,
     )
     return (
         rows.join(planned, on="supply_ref", how="left")
@@ -161,7 +166,7 @@ def _cause() -> pl.Expr:
         .when((pl.col("supply_kind") == PLANNED) & (pl.col("order_cause") != 0))
         .then(order_cause)
         .when(pl.col("supply_kind") == RECEIPT)
-        .then(pl.lit("material"))
+        .then(pl.when("receipt_held").then(pl.lit("lead_time")).otherwise(pl.lit("material")))
         .when(fenced & (pl.col("demand_day") < pl.col("earliest_planned_day")))
         .then(pl.lit(FROZEN))
         .when(pl.col("supply_kind") == ON_HAND)
@@ -219,6 +224,20 @@ def _message(as_of: date) -> pl.Expr:
         .then(pl.concat_str(ref, pl.lit(" needs its work centers longer than its lead time")))
         .when((cause == "material") & pl.col("receipt_id").is_not_null())
         .then(pl.concat_str(pl.lit("open supply "), ref, pl.lit(" arrives late")))
+        .when(pl.col("receipt_held") & (pl.col("receipt_type") == "work_order"))
+        .then(
+            pl.concat_str(
+                pl.lit("open work order "),
+                ref,
+                pl.lit(" cannot finish its remaining operations sooner"),
+            )
+        )
+        .when(pl.col("receipt_held"))
+        .then(
+            pl.concat_str(
+                pl.lit("open transfer "), ref, pl.lit(" cannot arrive sooner with its transit time")
+            )
+        )
         .when(cause == "material")
         .then(pl.concat_str(pl.lit("waits for "), ref, held_by.fill_null("")))
         .when(cause == FROZEN)

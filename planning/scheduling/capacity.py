@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 
 import numpy as np
 import polars as pl
+from numba import njit
 
 from planning.mrp.calendars import location_calendars
 from planning.mrp.constrained import Capacity
@@ -157,18 +158,8 @@ def free_capacity(inputs: ShopInputs, as_of: date, horizon_days: int) -> Capacit
     every item and location."""
     centers = inputs.work_centers.sort("work_center_id")
     index = centers.select("work_center_id", center=pl.int_range(pl.len(), dtype=pl.Int64))
-    days = pl.DataFrame({"day": pl.int_range(horizon_days, eager=True, dtype=pl.Int64)})
-    windows = in_minutes(inputs.windows, datetime.combine(as_of, time()))
     open_minutes = (
-        windows.join(days, how="cross")
-        .with_columns(
-            overlap=(
-                pl.min_horizontal("end_minute", (pl.col("day") + 1) * MINUTES_PER_DAY)
-                - pl.max_horizontal("start_minute", pl.col("day") * MINUTES_PER_DAY)
-            ).clip(lower_bound=0)
-        )
-        .group_by("work_center_id", "day")
-        .agg(minutes=pl.col("overlap").sum())
+        _window_minutes(inputs, as_of, horizon_days)
         .join(centers.select("work_center_id", "capacity_units"), on="work_center_id")
         .select("work_center_id", "day", minutes=pl.col("minutes") * pl.col("capacity_units"))
     )
@@ -206,11 +197,91 @@ def free_capacity(inputs: ShopInputs, as_of: date, horizon_days: int) -> Capacit
     return Capacity(centers["work_center_id"], free, primary)
 
 
+def open_work_finish(inputs: ShopInputs, as_of: date, horizon_days: int) -> pl.DataFrame:
+    """The earliest day (from as-of, ``finish_day``) each open work order
+    (supply_id) can finish its remaining operations: one after another, each
+    from the day the one before ends, on one unit of its first alternative
+    work center, every open minute of that unit's windows its own (no other
+    order in the way). ``horizon_days`` where that is past the horizon. What
+    the routing can make: an expedite goes no earlier."""
+    centers = inputs.work_centers.sort("work_center_id")
+    index = centers.select("work_center_id", center=pl.int_range(pl.len(), dtype=pl.Int64))
+    open_orders = inputs.work_orders.filter(pl.col("status") != "proposed")
+    operations = (
+        remaining_operations(open_orders, inputs.open_operations, inputs.routings, centers)
+        .group_by("order_id", "op_seq")
+        .agg(pl.col("work_center_id").first(), pl.col("duration_minutes").first())
+        .join(index, on="work_center_id")
+        .sort("order_id", "op_seq")
+    )
+    minutes = np.zeros((centers.height, horizon_days))
+    cells = _window_minutes(inputs, as_of, horizon_days).join(index, on="work_center_id")
+    np.add.at(
+        minutes, (cells["center"].to_numpy(), cells["day"].to_numpy()), cells["minutes"].to_numpy()
+    )
+    available = np.zeros((centers.height, horizon_days + 1))
+    np.cumsum(minutes, axis=1, out=available[:, 1:])
+    first = operations["order_id"].is_first_distinct().to_numpy()
+    ends = _finish_days(
+        operations["center"].to_numpy(),
+        operations["duration_minutes"].cast(pl.Float64).to_numpy(),
+        first,
+        available,
+    )
+    last = np.append(first[1:], True)
+    return pl.DataFrame(
+        {"supply_id": operations["order_id"].filter(last), "finish_day": ends[last]},
+        schema={"supply_id": pl.String, "finish_day": pl.Int64},
+    )
+
+
+@njit(cache=True)
+def _finish_days(center, minutes, first, available):
+    """The day each operation ends, run back to back within its order (rows in
+    order, ``first`` marking each order's first one) from day 0, on
+    ``available[center]``: the open minutes before each day, cumulated. An
+    operation on the work center of the one before starts where that one
+    ended; on another, at the start of the day it ended (days are the grain)."""
+    horizon_days = available.shape[1] - 1
+    ends = np.empty(len(center), np.int64)
+    start, position = 0, 0.0
+    for i in range(len(center)):
+        cumulated = available[center[i]]
+        if first[i]:
+            start, position = 0, cumulated[0]
+        elif center[i] != center[i - 1]:
+            position = cumulated[min(start, horizon_days)]
+        position += minutes[i]
+        # the first day by whose end the work center has had that many minutes
+        end = np.searchsorted(cumulated, position, side="left") - 1
+        ends[i] = min(max(end, start), horizon_days)
+        start = ends[i]
+    return ends
+
+
 def planned_hours(loaded: pl.DataFrame) -> pl.DataFrame:
     """The constrained plan's hours per work center and week from its minutes
     per day (work_center_id, load_date, minutes)."""
     return loaded.group_by("work_center_id", week_start=pl.col("load_date").dt.truncate("1w")).agg(
         planned_hours=pl.col("minutes").sum() / 60
+    )
+
+
+def _window_minutes(inputs: ShopInputs, as_of: date, horizon_days: int) -> pl.DataFrame:
+    """The minutes of each work center's available windows (one unit) on each
+    day of the horizon: work_center_id, day, minutes."""
+    days = pl.DataFrame({"day": pl.int_range(horizon_days, eager=True, dtype=pl.Int64)})
+    windows = in_minutes(inputs.windows, datetime.combine(as_of, time()))
+    return (
+        windows.join(days, how="cross")
+        .with_columns(
+            overlap=(
+                pl.min_horizontal("end_minute", (pl.col("day") + 1) * MINUTES_PER_DAY)
+                - pl.max_horizontal("start_minute", pl.col("day") * MINUTES_PER_DAY)
+            ).clip(lower_bound=0)
+        )
+        .group_by("work_center_id", "day")
+        .agg(minutes=pl.col("overlap").sum().cast(pl.Float64))
     )
 
 

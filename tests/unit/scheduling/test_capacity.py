@@ -12,7 +12,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from planning.scheduling.capacity import CAPACITY_LOAD, capacity_load, free_capacity
+from planning.scheduling.capacity import (
+    CAPACITY_LOAD,
+    capacity_load,
+    free_capacity,
+    open_work_finish,
+)
 from planning.scheduling.plant_orders import (
     CALENDAR,
     OPEN_OPERATIONS,
@@ -267,3 +272,41 @@ def test_the_constrained_plan_gets_what_open_orders_leave_and_they_load_where_th
         (WEEK_1, 1.0, pytest.approx(1.0 + 100 / 60), 16.0),
         (WEEK_2, 10.0, 10.0, 0.0),
     ]
+
+
+def test_an_open_order_finishes_no_sooner_than_its_remaining_operations_can_run():
+    # M1 (2 units, but an operation runs on one) works 08:00-16:00, 480 minutes,
+    # on days 0, 1 and 3 of the horizon, M2 on every day. Released WO1 has three
+    # operations left on M1: 300 + 400 minutes end on day 1 (700 of 960), then
+    # 300 more need day 3 (day 2 is closed). WO2's 600 minutes on M2 end on day
+    # 1, its 10 minutes on M1 start that day and end there. WO3 needs 2,000
+    # minutes of M1 in a 5-day horizon that has 1,440: past it. The plan's own
+    # (proposed) order is not an open one.
+    work_centers = _frame(WORK_CENTERS, ("M1", "P1", 2, None), ("M2", "P1", 1, None))
+    days = [AS_OF + timedelta(days=n) for n in range(5)]
+    windows = _frame(
+        WINDOWS,
+        *(_window("M1", days[n], 8, 16) for n in (0, 1, 3)),
+        *(_window("M2", day, 8, 16) for day in days),
+    )
+    open_operations = _frame(
+        OPEN_OPERATIONS,
+        ("WO1", "FG", "P1", 10, "M1", 30.0, None, None, None),
+        ("WO1", "FG", "P1", 20, "M1", 40.0, None, None, None),
+        ("WO1", "FG", "P1", 30, "M1", 30.0, None, None, None),
+        ("WO2", "FG", "P1", 10, "M2", 60.0, None, None, None),
+        ("WO2", "FG", "P1", 20, "M1", 1.0, None, None, None),
+        ("WO3", "FG", "P1", 10, "M1", 200.0, None, None, None),
+    )
+    work_orders = _frame(
+        WORK_ORDERS,
+        *(
+            (order, "FG", "P1", 10.0, AS_OF, days[4], "released", 0)
+            for order in ("WO1", "WO2", "WO3")
+        ),
+        ("PWO1", "FG", "P1", 10.0, AS_OF, days[4], "proposed", 0),
+    )
+    routings = _frame(ROUTINGS, ("FG", "P1", 10, "M1", 1.0, None, None, None))
+    inputs = _inputs(work_centers, windows, routings, work_orders, open_operations)
+    finish = open_work_finish(inputs, AS_OF, 5)
+    assert finish.sort("supply_id").rows() == [("WO1", 3), ("WO2", 1), ("WO3", 5)]
