@@ -119,3 +119,26 @@ def test_under_2_pct_of_scheduled_operations_are_unstaffed(planned: Path) -> Non
     unstaffed = sum(plant["unstaffed_operations"] for plant in plants)
     assert operations > 100
     assert unstaffed / operations < 0.02, manifest["schedule"]
+
+
+def test_shipping_requests_ship_each_line_whole_on_its_last_promise(planned: Path) -> None:
+    # one story: a line ships once every part of it is promised, on the day its
+    # last part is (the schedule's word included), and never before it is due
+    # at the earliest on as-of
+    run = planned / "plans" / "latest"
+    promises = pl.read_csv(run / "demand_promises.csv", try_parse_dates=True).filter(
+        pl.col("demand_type") == "sales_order"
+    )
+    lines = promises.group_by("demand_id").agg(
+        pl.col("promised_date").max(), whole=pl.col("promised_date").is_not_null().all()
+    )
+    shipped = pl.read_csv(run / "shipping_requests.csv", try_parse_dates=True).with_columns(
+        demand_id=pl.concat_str("so_id", pl.lit(":"), pl.col("so_line").cast(pl.String))
+    )
+    assert shipped.height > 20
+    both = shipped.join(lines, on="demand_id", how="left")
+    assert both["whole"].all(), both.filter(~pl.col("whole"))
+    assert (both["ship_date"] == both["promised_date"]).all(), both.filter(
+        pl.col("ship_date") != pl.col("promised_date")
+    )
+    assert (both["ship_date"] >= AS_OF).all()
