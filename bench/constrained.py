@@ -1,15 +1,16 @@
 """Benchmark the constrained supply plan against the unconstrained one, in the same run.
 
 For each size a generated extract's marts are built once (``bench/mrp.py``'s
-``_prepare``: a whole ``planner run``, kept in ``--work``). Then each plan runs
+``_prepare``: the pipeline's validate, load and marts' ``dbt build``, kept in
+``--work``; the schedule is not built, no plan reads it). Then each plan runs
 in a fresh Python process, alternately constrained (capacity, material and
-lead time, with the free capacity ``plan_supply`` gives it) and unconstrained
-(``plan_constraints="none"``): read the marts (and, constrained, the shop
-marts for the free capacity), plan, keep every table in memory (nothing is
+lead time, with the free capacity and open work's finish ``plan_supply`` gives
+it) and unconstrained (``plan_constraints="none"``): read the marts (and,
+constrained, the shop marts), plan, keep every table in memory (nothing is
 written). It prints the median wall time of 3 runs each, the peak resident
 memory, and from ``demand_promises`` the late sales order lines and the
-qty-weighted days late (days late x qty over the qty of all sales order
-lines; an unpromised part counts as late to the horizon's end).
+qty-weighted days late (days late x qty over the qty of all sales order lines;
+an unpromised part counts as late to the horizon's end).
 
     .venv/bin/python bench/constrained.py [--sizes 10000 100000] [--repeat 3]
     .venv/bin/python bench/constrained.py --profile 100000   # cProfile, top entries
@@ -82,22 +83,21 @@ def _measure(warehouse: Path, constraints: str) -> dict:
 
 
 def _plan(warehouse: Path, constraints: str):
-    """Read the marts (and the free capacity when capacity constrains), plan."""
+    """Read the marts (and, as ``plan_supply`` does, what the shop floor gives
+    the constraints that are on: free capacity, open work's finish), plan."""
     from planning.config import PlanningRules
     from planning.mrp import plan_materials, read_planning_inputs
-    from planning.mrp.constrained import CAPACITY
-    from planning.scheduling.capacity import free_capacity
-    from planning.scheduling.plant_orders import read_shop_inputs
+    from planning.pipeline import shop_constraints
     from planning.warehouse import connect
 
     rules = PlanningRules(plan_constraints=constraints)
     with connect(warehouse) as con:
         inputs = read_planning_inputs(con)
-        capacity = None
-        if CAPACITY in rules.constraints:
-            capacity = free_capacity(read_shop_inputs(con, None), AS_OF, HORIZON_DAYS)
+        capacity, open_work = shop_constraints(con, AS_OF, HORIZON_DAYS, rules.constraints)
     read_done = time.perf_counter()
-    plan = plan_materials(inputs, AS_OF, HORIZON_DAYS, rules, capacity=capacity)
+    plan = plan_materials(
+        inputs, AS_OF, HORIZON_DAYS, rules, capacity=capacity, open_work=open_work
+    )
     return plan, read_done
 
 
@@ -106,7 +106,7 @@ def _plan_once(warehouse: Path, constraints: str) -> None:
     import polars as pl
 
     import planning.mrp
-    import planning.scheduling.capacity
+    import planning.pipeline
     import planning.warehouse  # noqa: F401  imported before the clock starts
 
     idle_mib = _peak_rss_mib()

@@ -1,16 +1,16 @@
 """Benchmark the material plan: marts in, plan tables out.
 
 For each size, a synthetic extract (5 BOM levels, 182 daily buckets) is
-generated and taken through a whole ``planner run`` once to build the marts
-(kept in ``--work`` so reruns skip it). Then each repetition runs in a fresh
-Python process: read the marts, plan every SKU, write the plan tables into the
-warehouse in one transaction, as ``planner run`` does: each level's pegging and
-projected inventory are written while the next level is planned, so ``plan``
-includes that, and ``write`` is what remains once planning is done (the
-orders, exceptions and action messages, and the last levels). It prints the
-median wall time of each phase and
-the peak resident memory of the process (its high-water mark, imports
-included; ``idle MiB`` is the process after imports, before the step).
+generated and taken once through the pipeline's steps up to the extract marts'
+``dbt build`` (kept in ``--work`` so reruns skip it). Then each repetition
+runs in a fresh Python process: read the marts, plan every SKU, write the plan
+tables into the warehouse in one transaction, as ``planner run`` does: each
+level's pegging and projected inventory are written while the next level is
+planned, so ``plan`` includes that, and ``write`` is what remains once
+planning is done (the orders, exceptions and action messages, and the last
+levels). It prints the median wall time of each phase and the peak resident
+memory of the process (its high-water mark, imports included; ``idle MiB`` is
+the process after imports, before the step).
 
     .venv/bin/python bench/mrp.py [--sizes 10000 100000 1000000] [--repeat 3]
 """
@@ -59,10 +59,16 @@ def main() -> None:
 
 
 def _prepare(folder: Path, skus: int, seed: int) -> Path:
-    """Generate the extract and build its marts unless a previous run did."""
+    """Generate the extract and build its marts unless a previous run did: the
+    pipeline's steps up to the extract marts' ``dbt build`` (validate, load,
+    build marts), not the schedule and what follows, which no plan reads."""
     from planning.config import Settings
+    from planning.errors import PlannerError
     from planning.extract.generate import generate_extract
-    from planning.pipeline import run_plan
+    from planning.lock import run_lock
+    from planning.pipeline import build_extract_marts, ingest_extract
+    from planning.publish import new_run_id
+    from planning.run import begin_run
 
     warehouse = folder / "planner.duckdb"
     if (folder / "ready").exists():
@@ -70,9 +76,14 @@ def _prepare(folder: Path, skus: int, seed: int) -> Path:
     extract = folder / "extract"
     generate_extract(extract, skus=skus, seed=seed, as_of=AS_OF)
     settings = Settings.from_env(warehouse=warehouse, out_dir=folder / "plans")
-    outcome = run_plan(extract, AS_OF, settings, report=lambda line: None)
-    if outcome.exit_code != 0:
-        sys.exit(f"setup of {skus} SKUs failed: {outcome.message}")
+    run_id = new_run_id(datetime.now(UTC))
+    with run_lock(warehouse, run_id):
+        run = begin_run(extract, AS_OF, settings, report=lambda line: None, run_id=run_id)
+        try:
+            for step in (ingest_extract, build_extract_marts):
+                step(run, report=lambda line: None)
+        except PlannerError as error:
+            sys.exit(f"setup of {skus} SKUs failed: {error}")
     (folder / "ready").touch()
     return warehouse
 

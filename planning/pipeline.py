@@ -14,13 +14,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
 from planning.config import Settings
 from planning.lock import run_lock
 from planning.marts import build_marts, mart_row_counts
 from planning.mrp import MaterialPlan, plan_materials, read_planning_inputs
-from planning.mrp.constrained import CAPACITY, LEAD_TIME, planned_load
+from planning.mrp.constrained import CAPACITY, LEAD_TIME, Capacity, planned_load
 from planning.publish import new_run_id, write_csv
 from planning.report import read_plan_tables, value_counts, write_report
 from planning.run import (
@@ -109,14 +110,9 @@ def plan_supply(run: PlanRun, report: Report = print) -> None:
         run.manifest["marts"] = mart_row_counts(con)
         inputs = read_planning_inputs(con)
         settings = run.settings
-        capacity = open_work = None
-        constraints = settings.rules.constraints
-        if constraints & {CAPACITY, LEAD_TIME}:
-            shop = read_shop_inputs(con, None)
-            if CAPACITY in constraints:
-                capacity = free_capacity(shop, run.as_of, settings.horizon_days)
-            if LEAD_TIME in constraints:
-                open_work = open_work_finish(shop, run.as_of, settings.horizon_days)
+        capacity, open_work = shop_constraints(
+            con, run.as_of, settings.horizon_days, settings.rules.constraints
+        )
         with plan_writer(con, run.run_id) as writer:  # stores each level as the next is planned
             plan = plan_materials(
                 inputs,
@@ -138,6 +134,22 @@ def plan_supply(run: PlanRun, report: Report = print) -> None:
                 write_csv(run.staging / f"{name}.csv", plan.table(name))
             writer.append_run(runs_row(run.manifest))
     run.save()
+
+
+def shop_constraints(
+    con: duckdb.DuckDBPyConnection, as_of: date, horizon_days: int, constraints: frozenset[str]
+) -> tuple[Capacity | None, pl.DataFrame | None]:
+    """What the shop floor marts give the constrained plan: the work centers'
+    free capacity (for ``capacity``) and the day each open work order can
+    finish (for ``lead_time``); None for a constraint that is off."""
+    capacity = open_work = None
+    if constraints & {CAPACITY, LEAD_TIME}:
+        shop = read_shop_inputs(con, None)
+        if CAPACITY in constraints:
+            capacity = free_capacity(shop, as_of, horizon_days)
+        if LEAD_TIME in constraints:
+            open_work = open_work_finish(shop, as_of, horizon_days)
+    return capacity, open_work
 
 
 def schedule_plants(run: PlanRun, report: Report = print) -> None:
