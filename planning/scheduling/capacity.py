@@ -228,7 +228,7 @@ def open_work_finish(inputs: ShopInputs, as_of: date, horizon_days: int) -> pl.D
         first,
         available,
     )
-    last = np.append(first[1:], True)
+    last = operations["order_id"].is_last_distinct().to_numpy()
     return pl.DataFrame(
         {"supply_id": operations["order_id"].filter(last), "finish_day": ends[last]},
         schema={"supply_id": pl.String, "finish_day": pl.Int64},

@@ -310,3 +310,8 @@ def test_an_open_order_finishes_no_sooner_than_its_remaining_operations_can_run(
     inputs = _inputs(work_centers, windows, routings, work_orders, open_operations)
     finish = open_work_finish(inputs, AS_OF, 5)
     assert finish.sort("supply_id").rows() == [("WO1", 3), ("WO2", 1), ("WO3", 5)]
+
+
+def test_without_open_work_orders_no_finish_is_known():
+    inputs = _inputs(_frame(WORK_CENTERS), _frame(WINDOWS))
+    assert open_work_finish(inputs, AS_OF, 5).is_empty()
