@@ -9,19 +9,29 @@ vectorised like the netting:
    urgent independent demand it serves along the pegging: the demand's rank
    (sales order priority), then its due day. A component order inherits the
    priority of the parent orders its supply is pegged to.
-2. **Dates, bottom up.** Level by level from the deepest components up to the
-   end items, each order's earliest start is its requested start (receipt -
-   lead time), no earlier than as-of (**lead time**) and than the day its last
-   pegged component or source supply arrives (**material**: existing receipts
-   on their day, planned orders on their constrained receipt day, stock on
-   hand at once; a component no supply covers holds the order past the
-   horizon). A work order then loads its operations, in sequence, onto each
-   work center's free minutes per day from that start, most urgent order first
-   (**capacity**: a compiled kernel; released and in-progress orders hold
-   their minutes first, where they are). It is received no earlier than its
-   requested day, its start plus its lead time, and the day after its last
-   operation ends, on a receiving day of its calendar.
-3. Each order keeps why it moved (``cause``: the constraint that accounts for
+2. **Target dates, top down** (with capacity): the backward pass loads each
+   level's work orders latest first, most urgent first, back from the day
+   before they are needed onto the work centers' free minutes, and holds
+   those minutes; a component is needed by the target start of the parents
+   its supply is pegged to.
+3. **Dates, one order at a time** (a compiled kernel): most urgent first and,
+   on a tie, components before their parents (a serial schedule over all
+   levels), each order's earliest start is its target start, no earlier than
+   as-of (**lead time**) and than the day its last pegged component or source
+   supply arrives (**material**: existing receipts on their day, planned
+   orders on their constrained receipt day, stock on hand at once; a
+   component no supply covers holds the order past the horizon). A work
+   order gives back what the backward pass held for it, then its operations,
+   in sequence, take the latest free minutes before it is needed, back to
+   that start or, where they do not fit there, earlier; else minutes held for
+   less urgent orders still to come; else the first minutes from its earliest
+   start on (**capacity**: released and in-progress orders hold their
+   minutes first, where they are). So no less urgent order takes minutes a
+   more urgent one needs, on any level. An order is received no earlier than
+   its requested day, its start plus its lead time, and the day after its last
+   operation ends, on a receiving day of its calendar. The levels then take
+   these dates, bottom up, for the causes.
+4. Each order keeps why it moved (``cause``: the constraint that accounts for
    most of its delay) and what (``cause_ref``): its work center, the SKU of the
    component it waited for, or itself; and the root of a material delay, the
    constraint that held the component, for the message a planner reads.
@@ -35,6 +45,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -58,6 +69,8 @@ DAY_OFFSET = 1 << 31  # due days may be negative (past due): shifted into the ke
 # the latest day from as-of an order is dated: an absurd lead time (1e15 days)
 # puts its receipt far past any horizon, but on a calendar date
 LATEST_DAY = 36_600
+# what the serial placement reads of each order's SKU
+CALENDAR_COLUMNS = ("lead_time_days", "start_calendar", "receipt_calendar")
 
 CONSTRAINED_ORDERS = {
     "order_row": pl.Int64,
@@ -158,11 +171,19 @@ def constrain_orders(
         "planning_level", as_dict=True
     )
     levels = sorted(by_level.items())
-    backward = None
+    placement = None
     if use_capacity:
-        backward = _target_starts(levels, pegs, skus, operations, free)
-        targets, needed = backward.targets, backward.needed
-        backward.give_back(free, _doomed(levels, pegs, backward, lead_time_on))
+        targets, needed, held = _target_starts(levels, pegs, skus, operations, free)
+        placement = _serial_placement(
+            orders.with_columns(priority=pl.lit(priority)),
+            _Dating(targets, needed, lead_time_on, material_on),
+            held,
+            _material_arrays(orders.height, pegs, short_components, receipt_days, horizon),
+            skus,
+            calendars,
+            operations,
+            free,
+        )
     else:
         targets, needed = (orders[c].to_numpy() for c in ("required_start_day", "receipt_day"))
     for _, level in reversed(levels):
@@ -187,8 +208,9 @@ def constrain_orders(
             .then(before)
             .otherwise(calendars.first_on_or_after(pl.col("start_calendar"), wanted))
         )
-        level = _loaded(level, operations, free, backward) if use_capacity else _unloaded(level)
-        level = _received(level, calendars, lead_time_on).pipe(_causes, skus, centers, known)
+        level = _placed(level, placement) if use_capacity else _unloaded(level)
+        level = _received(level, calendars, lead_time_on, placement)
+        level = _causes(level, skus, centers, known)
         known.record(level)
         done.append(level)
     # only loading takes minutes, so what is gone is what the planned orders hold
@@ -284,32 +306,6 @@ def _operations(orders: pl.DataFrame, skus: pl.DataFrame, capacity: Capacity) ->
     )
 
 
-@dataclass(frozen=True)
-class _Backward:
-    """The backward pass's result, by order row: target start, the day needed,
-    whether its work fitted from as-of on, the day its last operation ends, and
-    the minutes it holds (rows ``held_from[row]:held_to[row]`` of the
-    ``held_*`` arrays: work center, day, minutes)."""
-
-    targets: np.ndarray
-    needed: np.ndarray
-    fitted: np.ndarray
-    finish: np.ndarray
-    held_from: np.ndarray
-    held_to: np.ndarray
-    held_center: np.ndarray
-    held_day: np.ndarray
-    held_minutes: np.ndarray
-    given_back: np.ndarray  # by order row: its minutes are free again
-
-    def give_back(self, free: np.ndarray, rows: np.ndarray) -> None:
-        """Free the minutes that orders ``rows`` hold (once)."""
-        for row in rows[~self.given_back[rows]]:
-            held = slice(self.held_from[row], self.held_to[row])
-            np.add.at(free, (self.held_center[held], self.held_day[held]), self.held_minutes[held])
-        self.given_back[rows] = True
-
-
 def _supplies_of_parents(pegs: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The planned orders pegged to other orders' component or transfer demand,
     and those parent orders: one pair of order rows per peg."""
@@ -319,45 +315,23 @@ def _supplies_of_parents(pegs: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return dependent["supply_ref"].to_numpy(), dependent["demand_ref"].to_numpy()
 
 
-def _doomed(
-    levels: list, pegs: pl.DataFrame, backward: _Backward, lead_time_on: bool
-) -> np.ndarray:
-    """The order rows that cannot keep what the backward pass gave them: work
-    orders whose work did not fit, orders bought or moved that would have to
-    start before as-of, and every order above one of those along the pegging
-    (it waits for it). They give their minutes back before the forward pass,
-    so that the components they wait for can use them."""
-    made = np.zeros(backward.targets.shape[0], np.bool_)
-    for _, level in levels:
-        made[level.filter(pl.col("replenishment") == "make")["order_row"].to_numpy()] = True
-    doomed = (made & ~backward.fitted) | (~made & (backward.targets < 0) & lead_time_on)
-    supplies, parents = _supplies_of_parents(pegs)
-    for _, level in reversed(levels):  # deepest first: a doomed component dooms its parents
-        placed = np.isin(supplies, level["order_row"].to_numpy())
-        doomed[parents[placed & doomed[supplies]]] = True
-    return np.flatnonzero(doomed)
-
-
 def _target_starts(
     levels: list, pegs: pl.DataFrame, skus: pl.DataFrame, operations: pl.DataFrame, free
-) -> _Backward:
-    """The backward pass, top down: per order, the latest start at which its
-    work fits before it is needed, loading each level's work orders latest
-    first (most urgent first) back from the day before they are due onto the
-    free minutes (which it takes: the forward pass gives back what an order
-    cannot keep), so that work a full day cannot hold starts earlier instead
-    of later. An order is needed on its requested day, or earlier where the
-    target start of a parent order its supply is pegged to asks for it;
-    bought and moved orders start a lead time before. Where the work does not
-    fit from as-of on, the target is as-of."""
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """The backward pass, top down: per order row, the latest start at which
+    its work fits before it is needed, and the day it is needed; and the
+    minutes each work order holds there (``_Held``). Each level's work orders
+    are loaded latest first (most urgent first) back from the day before they
+    are due onto ``free`` (which it takes), so that work a full day cannot
+    hold starts earlier instead of later. An order is needed on its requested
+    day, or earlier where the target start of a parent order its supply is
+    pegged to asks for it; bought and moved orders start a lead time before.
+    Where the work does not fit from as-of on, the target is as-of."""
     total = sum(level.height for _, level in levels)
     need = np.full(total, np.iinfo(np.int64).max, np.int64)
     targets, needed = np.zeros(total, np.int64), np.zeros(total, np.int64)
-    fitted, finish = np.zeros(total, np.bool_), np.zeros(total, np.int64)
-    held_from, held_to = np.zeros(total, np.int64), np.zeros(total, np.int64)
-    held: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    held_rows = 0
     supplies, parents = _supplies_of_parents(pegs)
+    held: list[tuple[np.ndarray, ...]] = []
     for _, level in levels:
         level = level.with_columns(
             of_sku(skus, "lead_time_days"),
@@ -370,7 +344,7 @@ def _target_starts(
         targets[rows] = (level["target_receipt"] - level["lead_time_days"]).to_numpy()
         makes = level.filter(pl.col("replenishment") == "make").sort("priority", "order_row")
         offsets, centers, minutes = _op_arrays(makes, operations)
-        latest, ends, fits, taken_from, taken = _unload_kernel(
+        latest, taken_by, *taken = _unload_kernel(
             (makes["target_receipt"] - 1).to_numpy().astype(np.int64),
             offsets,
             centers,
@@ -379,27 +353,23 @@ def _target_starts(
         )
         made = makes["order_row"].to_numpy()
         targets[made] = np.minimum(targets[made], latest)
-        fitted[made], finish[made] = fits, ends
-        held_from[made] = held_rows + taken_from[:-1]
-        held_to[made] = held_rows + taken_from[1:]
-        held.append(taken)
-        held_rows += taken[0].shape[0]
+        held.append((made[taken_by], *taken))
         placed = np.isin(parents, rows)
         np.minimum.at(need, supplies[placed], targets[parents[placed]])
-    center, day, held_minutes = (
-        np.concatenate([part[i] for part in held]) if held else np.zeros(0) for i in range(3)
+    row, center, day, minutes = (
+        np.concatenate([part[i] for part in held]) if held else np.zeros(0) for i in range(4)
     )
-    return _Backward(
+    by_row = np.argsort(row, kind="stable")
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(row.astype(np.int64), minlength=total))])
+    return (
         targets,
         needed,
-        fitted,
-        finish,
-        held_from,
-        held_to,
-        center.astype(np.int64),
-        day.astype(np.int64),
-        held_minutes.astype(np.float64),
-        np.zeros(total, np.bool_),
+        _Held(
+            offsets.astype(np.int64),
+            center[by_row].astype(np.int64),
+            day[by_row].astype(np.int64),
+            minutes[by_row].astype(np.float64),
+        ),
     )
 
 
@@ -407,29 +377,24 @@ def _target_starts(
 def _unload_kernel(deadline, op_offsets, op_centers, op_minutes, free):
     """Load each order's operations backwards, last first, onto the latest
     days with free minutes on or before its ``deadline``, taking them. Per
-    order: the day its first operation starts (as-of, 0, when they do not fit
-    from as-of on; the deadline itself past the horizon, unlimited there), the
-    day its last one ends, whether it fitted, and the minutes taken (work
-    center, day, minutes; order i's from row ``taken_from[i]``)."""
+    order, the day its first operation starts: as-of (0) when they do not fit
+    from as-of on; the deadline itself past the horizon (unlimited there).
+    And the minutes taken: per row, the order's index, work center, day and
+    minutes."""
     orders = deadline.shape[0]
     horizon = free.shape[1]
     starts = np.empty(orders, np.int64)
-    ends = np.empty(orders, np.int64)
-    fits = np.ones(orders, np.bool_)
-    taken_from = np.zeros(orders + 1, np.int64)
     size = max(16, 2 * op_centers.shape[0])
+    by = np.empty(size, np.int64)
     centers = np.empty(size, np.int64)
     days = np.empty(size, np.int64)
     minutes = np.empty(size, np.float64)
     count = 0
     for order in range(orders):
-        taken_from[order] = count
-        ends[order] = deadline[order]
         if deadline[order] >= horizon:
             starts[order] = deadline[order]
             continue
         day = deadline[order]
-        last = -1
         for op in range(op_offsets[order + 1] - 1, op_offsets[order] - 1, -1):
             center, need = op_centers[op], op_minutes[op]
             while day >= 0:
@@ -437,25 +402,22 @@ def _unload_kernel(deadline, op_offsets, op_centers, op_minutes, free):
                 if take > 0:
                     if count == size:
                         size *= 2
+                        by = np.concatenate((by, np.empty(size - count, np.int64)))
                         centers = np.concatenate((centers, np.empty(size - count, np.int64)))
                         days = np.concatenate((days, np.empty(size - count, np.int64)))
                         minutes = np.concatenate((minutes, np.empty(size - count, np.float64)))
                     free[center, day] -= take
-                    centers[count], days[count], minutes[count] = center, day, take
+                    by[count], centers[count] = order, center
+                    days[count], minutes[count] = day, take
                     count += 1
                     need -= take
-                    if last < 0:
-                        last = day
                 if need <= 1e-9:
                     break
                 day -= 1
             if day < 0:
-                fits[order] = False
                 break
-        ends[order] = last if last >= 0 else deadline[order]
         starts[order] = max(day, 0)
-    taken_from[orders] = count
-    return starts, ends, fits, taken_from, (centers[:count], days[:count], minutes[:count])
+    return starts, by[:count], centers[:count], days[:count], minutes[:count]
 
 
 def _op_arrays(makes: pl.DataFrame, operations: pl.DataFrame):
@@ -474,43 +436,332 @@ def _op_arrays(makes: pl.DataFrame, operations: pl.DataFrame):
     )
 
 
-def _loaded(
-    level: pl.DataFrame, operations: pl.DataFrame, free: np.ndarray, backward: _Backward
-) -> pl.DataFrame:
-    """Work orders of a level on the free minutes: one whose components are
-    there by its target start keeps the minutes the backward pass gave it;
-    the others give them back and are loaded forward from their earliest day,
-    most urgent first. Other orders keep their earliest start."""
-    makes = level.filter(pl.col("replenishment") == "make").sort(
-        "priority", "earliest", "order_row"
+@dataclass(frozen=True)
+class _Dating:
+    """What the backward pass asks of every order (by order row: its target
+    start and the day it is needed) and which constraints date it."""
+
+    targets: np.ndarray
+    needed: np.ndarray
+    lead_time_on: bool
+    material_on: bool
+
+
+class _Held(NamedTuple):
+    """The minutes the backward pass holds for each work order, as kernel
+    arrays: the first index of each order row's rows, and per row a work
+    center, day and minutes."""
+
+    offsets: np.ndarray
+    center: np.ndarray
+    day: np.ndarray
+    minutes: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """The serial placement's result by order row: the days an order starts
+    and is received, the day the last operation of a work order ends (-1 for other orders), and
+    its longest wait for a full work center, with that work center and the day
+    the wait ended."""
+
+    start: np.ndarray
+    receipt: np.ndarray
+    finish: np.ndarray
+    wait_days: np.ndarray
+    wait_center: np.ndarray
+    wait_until: np.ndarray
+
+
+def _material_arrays(
+    total: int, pegs: pl.DataFrame, short: pl.DataFrame, receipt_days: pl.Series, horizon: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per order row, what its components (or a transfer's source supply) are
+    pegged to, as kernel arrays: the first index of each order's rows, and per
+    row a planned order's row (else -1) or the day the supply is there (an
+    existing receipt's day, stock at once, the horizon's end for demand no
+    supply covers)."""
+    needs = pegs.filter(pl.col("demand_kind").is_in([COMPONENT, TRANSFER]))
+    kind, ref = needs["supply_kind"].to_numpy(), needs["supply_ref"].to_numpy()
+    day = np.zeros(needs.height, np.int64)
+    receipts = kind == RECEIPT
+    day[receipts] = receipt_days.to_numpy()[ref[receipts]]
+    supply = np.where(kind == PLANNED, ref, -1).astype(np.int64)
+    order = np.concatenate(
+        [needs["demand_ref"].to_numpy().astype(np.int64), short["order_row"].to_numpy()]
     )
-    rows = makes["order_row"].to_numpy()
-    keep = ~backward.given_back[rows] & (makes["earliest"].to_numpy() <= backward.targets[rows])
-    backward.give_back(free, rows[~keep])
-    moved = makes.filter(pl.lit(~keep))
-    offsets, centers, minutes = _op_arrays(moved, operations)
-    finishes, waits, wait_centers, wait_until = _load_kernel(
-        moved["earliest"].to_numpy().astype(np.int64), offsets, centers, minutes, free
+    supply = np.concatenate([supply, np.full(short.height, -1, np.int64)])
+    day = np.concatenate([day, np.full(short.height, horizon, np.int64)])
+    by_order = np.argsort(order, kind="stable")
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(order, minlength=total))])
+    return offsets.astype(np.int64), supply[by_order], day[by_order]
+
+
+def _serial_placement(
+    orders: pl.DataFrame,
+    dating: _Dating,
+    held: _Held,
+    material: tuple[np.ndarray, np.ndarray, np.ndarray],
+    skus: pl.DataFrame,
+    calendars: Calendars,
+    operations: pl.DataFrame,
+    free: np.ndarray,
+) -> _Placement:
+    """Every order dated and every work order placed on ``free`` (taking its
+    minutes) one at a time, most urgent first and, on a tie, components before
+    the orders they go into (an order's priority is never more urgent than
+    that of the supply pegged to it, so its components are always dated
+    first): a serial schedule over all levels, so that no work of a less
+    urgent order takes minutes a more urgent one needs. Dates as the forward
+    pass gives them (``constrain_orders``)."""
+    by_urgency = orders.select(
+        "order_row",
+        "priority",
+        "planning_level",
+        "replenishment",
+        *of_sku(skus, *CALENDAR_COLUMNS),
+    ).sort("priority", "planning_level", "order_row", descending=[False, True, False])
+    # per order row (order rows are 0..n-1): what the kernel reads of it
+    by_row = by_urgency.sort("order_row")
+    op_offsets, centers, minutes = _op_arrays(by_row, operations)
+    sequence = by_urgency["order_row"].to_numpy().astype(np.int64)
+    # what the backward pass took of ``free``, by work center and day
+    held_minutes = np.zeros_like(free)
+    np.add.at(held_minutes, (held.center, held.day), held.minutes)
+    start, receipt, finish, waits, wait_centers, wait_until = _serial_kernel(
+        sequence,
+        (by_row["replenishment"] == "make").to_numpy(),
+        dating.targets.astype(np.int64),
+        dating.needed.astype(np.int64),
+        *(by_row[c].to_numpy().astype(np.int64) for c in CALENDAR_COLUMNS),
+        *held,
+        *material,
+        op_offsets,
+        centers,
+        minutes,
+        calendars.last_day.astype(np.int64),
+        calendars.first_day.astype(np.int64),
+        dating.lead_time_on,
+        dating.material_on,
+        free,
+        held_minutes,
     )
-    # an order is released on its earliest day: its lead time holds the queue
-    # in front of busy work centers, and only work it cannot finish within it
-    # delays the receipt
-    moved = moved.with_columns(
-        start_day="earliest",
-        finish_day=pl.lit(finishes),
-        wait_days=pl.lit(waits),
-        wait_center=pl.lit(wait_centers),
-        wait_until=pl.lit(wait_until),
+    return _Placement(start, receipt, finish, waits, wait_centers, wait_until)
+
+
+@njit(cache=True)
+def _on_or_before(days, calendar, day):
+    """``Calendars.last_on_or_before`` of one day."""
+    if day < 0:
+        return -1
+    return days[calendar, min(day, days.shape[1] - 1)]
+
+
+@njit(cache=True)
+def _on_or_after(days, calendar, day):
+    """``Calendars.first_on_or_after`` of one day."""
+    if day >= days.shape[1]:
+        return day
+    return days[calendar, max(day, 0)]
+
+
+@njit(cache=True)
+def _serial_kernel(
+    sequence,
+    made,
+    targets,
+    needed,
+    lead_time,
+    start_calendar,
+    receipt_calendar,
+    held_offsets,
+    held_center,
+    held_day,
+    held_minutes,
+    material_offsets,
+    material_supply,
+    material_day,
+    op_offsets,
+    op_centers,
+    op_minutes,
+    last_day,
+    first_day,
+    lead_time_on,
+    material_on,
+    free,
+    held,
+):
+    """Date the orders one at a time in ``sequence``, as the forward pass does
+    (``constrain_orders``): an order starts on its earliest day (its target
+    start, no earlier than as-of and its last component's arrival, on its
+    start calendar); a work order gives back the minutes the backward pass
+    held for it (``held``: those of the orders still to come, less what more
+    urgent ones took of them), then its operations take the latest minutes
+    from the day before it is needed (or before its lead time from its start
+    ends, when that is later) back to its start: free ones when they fit there,
+    else also minutes held for orders still to come; when they do not fit, the
+    first ones from its start on, held or free (``_fit_backward``,
+    ``_load_forward``). It is received on its receipt calendar no earlier than
+    its start plus its lead time and the day after its work ends, on the day
+    it is needed when it can be."""
+    total = sequence.shape[0]
+    horizon = free.shape[1]
+    receipt = np.zeros(total, np.int64)
+    ready = np.zeros(total, np.int64)  # the earliest receipt, started on its first day
+    starts = np.zeros(total, np.int64)
+    finish = np.full(total, -1, np.int64)
+    waits = np.zeros(total, np.int64)
+    wait_centers = np.full(total, -1, np.int64)
+    wait_until = np.full(total, -1, np.int64)
+    unbounded = -DAY_OFFSET
+    for row in sequence:
+        arrival, arrival_ready = 0, 0
+        for peg in range(material_offsets[row], material_offsets[row + 1]):
+            supply = material_supply[peg]
+            day = receipt[supply] if supply >= 0 else material_day[peg]
+            arrival = max(arrival, day)
+            arrival_ready = max(arrival_ready, ready[supply] if supply >= 0 else day)
+        lowest = max(0 if lead_time_on else unbounded, arrival if material_on else unbounded)
+        wanted = max(targets[row], lowest)
+        start = _on_or_before(last_day, start_calendar[row], wanted)
+        if start < lowest:
+            start = _on_or_after(first_day, start_calendar[row], wanted)
+        # the first day it may start; and, for its work, the same with its
+        # planned components received as early as they can be (pulled in)
+        floor = max(_on_or_after(first_day, start_calendar[row], lowest), 0)
+        low = floor
+        if lead_time_on and material_on:
+            low = _on_or_after(first_day, start_calendar[row], arrival_ready)
+        possible = start + lead_time[row]
+        if made[row]:
+            for h in range(held_offsets[row], held_offsets[row + 1]):
+                center, day = held_center[h], held_day[h]
+                back = min(held_minutes[h], held[center, day])
+                held[center, day] -= back
+                free[center, day] += back
+            first, last = op_offsets[row], op_offsets[row + 1]
+            centers, minutes = op_centers[first:last], op_minutes[first:last]
+            deadline = max(needed[row], start + lead_time[row]) - 1
+            if deadline >= horizon and start <= deadline:
+                finish[row] = deadline
+            else:
+                # work that does not fit after its target start may be made before it
+                end, begin = _fit_backward(low, deadline, centers, minutes, free, held, False)
+                if end < 0:
+                    end, begin = _fit_backward(low, deadline, centers, minutes, free, held, True)
+                if end < 0:
+                    end, waits[row], wait_centers[row], wait_until[row] = _load_forward(
+                        low, centers, minutes, free, held
+                    )
+                    begin = low
+                if begin < start:
+                    start = max(_on_or_before(last_day, start_calendar[row], begin), low)
+                finish[row] = end
+            possible = max(start + lead_time[row], finish[row] + 1)
+            if start < lowest:  # its components are pulled in to its start
+                for peg in range(material_offsets[row], material_offsets[row + 1]):
+                    supply = material_supply[peg]
+                    if supply >= 0 and receipt[supply] > start:
+                        receipt[supply] = _on_or_before(last_day, receipt_calendar[supply], start)
+                        latest = receipt[supply] - lead_time[supply]
+                        on_day = _on_or_before(last_day, start_calendar[supply], latest)
+                        starts[supply] = min(starts[supply], on_day)
+        starts[row] = start
+        by_need = _on_or_before(last_day, receipt_calendar[row], needed[row])
+        if by_need < possible:
+            by_need = _on_or_after(first_day, receipt_calendar[row], possible)
+        receipt[row] = min(by_need, LATEST_DAY)
+        # as early as it can be: started on its first day (with its components
+        # where they are), its work where it is
+        earliest = max(floor + lead_time[row], finish[row] + 1 if made[row] else floor)
+        ready[row] = min(_on_or_after(first_day, receipt_calendar[row], earliest), receipt[row])
+    return starts, receipt, finish, waits, wait_centers, wait_until
+
+
+@njit(cache=True)
+def _take(free, held, center, day, need, use_held):
+    """Take up to ``need`` minutes of a work center's day, free ones first,
+    then (``use_held``) held ones: the minutes taken of each."""
+    from_free = min(max(free[center, day], 0.0), need)
+    from_held = min(held[center, day], need - from_free) if use_held else 0.0
+    free[center, day] -= from_free
+    held[center, day] -= from_held
+    return from_free, from_held
+
+
+@njit(cache=True)
+def _fit_backward(low, high, centers, minutes, free, held, use_held):
+    """Take the latest minutes from day ``high`` back to day ``low`` (free
+    ones, and held ones with ``use_held``) for operations in sequence
+    (``minutes`` on ``centers``), last first, the next one starting no
+    earlier than the day the previous one ends: the days the last one ends
+    and the first one starts when they fit (``high`` when there is no work),
+    else -1, with nothing taken."""
+    span = max(high - low + 1, 0)
+    taken_free = np.zeros((centers.shape[0], span))
+    taken_held = np.zeros((centers.shape[0], span))
+    day, end = high, -1
+    for op in range(centers.shape[0] - 1, -1, -1):
+        center, need = centers[op], minutes[op]
+        while day >= low:
+            from_free, from_held = _take(free, held, center, day, need, use_held)
+            if from_free + from_held > 0:
+                taken_free[op, day - low] = from_free
+                taken_held[op, day - low] = from_held
+                need -= from_free + from_held
+                if end < 0:
+                    end = day
+            if need <= 1e-9:
+                break
+            day -= 1
+        if need > 1e-9:
+            for back in range(op, centers.shape[0]):
+                free[centers[back], low : high + 1] += taken_free[back]
+                held[centers[back], low : high + 1] += taken_held[back]
+            return -1, -1
+    return (end, day) if end >= 0 else (high, high)
+
+
+@njit(cache=True)
+def _load_forward(earliest, centers, minutes, free, held):
+    """Take the first minutes, free or held, from day ``earliest`` on for
+    operations in sequence, splitting one over days as needed, the next
+    starting on the day the previous one ends at the earliest; past the
+    horizon capacity is unlimited. The day the last one ends, and the longest
+    wait for a full work center, with that work center and the day the wait
+    ended."""
+    horizon = free.shape[1]
+    day = max(earliest, 0)
+    wait, wait_center, wait_until = 0, -1, -1
+    for op in range(centers.shape[0]):
+        center, need = centers[op], minutes[op]
+        ready = day
+        while day < horizon and free[center, day] <= 0 and held[center, day] <= 0:
+            day += 1
+        if day - ready > wait:
+            wait, wait_center, wait_until = day - ready, center, day
+        while day < horizon:
+            from_free, from_held = _take(free, held, center, day, need, True)
+            need -= from_free + from_held
+            if need <= 1e-9:
+                break
+            day += 1
+    return day, wait, wait_center, wait_until
+
+
+def _placed(level: pl.DataFrame, placement: _Placement) -> pl.DataFrame:
+    """A level's orders as the serial placement dated them: released on their
+    earliest day."""
+    row = pl.col("order_row")
+    return level.with_columns(
+        start_day=pl.lit(placement.start).gather(row),
+        finish_day=pl.when(pl.col("replenishment") == "make").then(
+            pl.lit(placement.finish).gather(row)
+        ),
+        wait_days=pl.lit(placement.wait_days).gather(row),
+        wait_center=pl.lit(placement.wait_center).gather(row),
+        wait_until=pl.lit(placement.wait_until).gather(row),
     )
-    kept = makes.filter(pl.lit(keep)).with_columns(
-        start_day="earliest",
-        finish_day=pl.lit(backward.finish[rows[keep]], pl.Int64),
-        wait_days=pl.lit(0, pl.Int64),
-        wait_center=pl.lit(-1, pl.Int64),
-        wait_until=pl.lit(-1, pl.Int64),
-    )
-    others = level.filter(pl.col("replenishment") != "make").pipe(_unloaded)
-    return pl.concat([kept, moved, others], how="diagonal_relaxed")
 
 
 def _unloaded(level: pl.DataFrame) -> pl.DataFrame:
@@ -523,48 +774,18 @@ def _unloaded(level: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-@njit(cache=True)
-def _load_kernel(earliest, op_offsets, op_centers, op_minutes, free):
-    """Load each order's operations in sequence from its release day onto the
-    first days with free minutes, splitting an operation over days as needed;
-    the next operation may start on the day the previous one ends. Past the
-    horizon capacity is unlimited. Per order: the day its last operation ends,
-    and its longest wait for a full work center, with that work center and the
-    day the wait ended."""
-    orders = earliest.shape[0]
-    horizon = free.shape[1]
-    finishes = np.empty(orders, np.int64)
-    waits = np.zeros(orders, np.int64)
-    wait_centers = np.full(orders, -1, np.int64)
-    wait_until = np.full(orders, -1, np.int64)
-    for order in range(orders):
-        day = max(earliest[order], 0)
-        for op in range(op_offsets[order], op_offsets[order + 1]):
-            center, need = op_centers[op], op_minutes[op]
-            ready = day
-            while day < horizon and free[center, day] <= 0:
-                day += 1
-            if day - ready > waits[order]:
-                waits[order] = day - ready
-                wait_centers[order] = center
-                wait_until[order] = day
-            while day < horizon:
-                take = min(free[center, day], need)
-                if take > 0:
-                    free[center, day] -= take
-                    need -= take
-                if need <= 1e-9:
-                    break
-                day += 1
-        finishes[order] = day
-    return finishes, waits, wait_centers, wait_until
-
-
-def _received(level: pl.DataFrame, calendars: Calendars, lead_time_on: bool) -> pl.DataFrame:
+def _received(
+    level: pl.DataFrame,
+    calendars: Calendars,
+    lead_time_on: bool,
+    placement: _Placement | None = None,
+) -> pl.DataFrame:
     """Receipt on the order's receiving calendar: the last receiving day by the
     day it is needed (``target_receipt``: its requested day, or earlier for a
     parent made early) when it can be there by then; else the first one from
-    its start plus its lead time, or the day after its last operation."""
+    its start plus its lead time, or the day after its last operation. With a
+    ``placement``, the day it gives (the same, or earlier for a component a
+    parent pulled in)."""
     after_work = pl.col("finish_day") + 1
     possible = pl.max_horizontal(
         pl.col("start_day") + pl.col("lead_time_days"),
@@ -576,6 +797,8 @@ def _received(level: pl.DataFrame, calendars: Calendars, lead_time_on: bool) -> 
         .then(by_need)
         .otherwise(calendars.first_on_or_after(pl.col("receipt_calendar"), possible))
     )
+    if placement is not None:
+        receipt = pl.lit(placement.receipt).gather(pl.col("order_row"))
     start = pl.col("start_day") if lead_time_on else pl.col("start_day").clip(lower_bound=0)
     return level.with_columns(
         requested_day="receipt_day",
