@@ -23,11 +23,14 @@ vectorised like the netting:
    component no supply covers holds the order past the horizon). A work
    order gives back what the backward pass held for it, then its operations,
    in sequence, take the latest free minutes before it is needed, back to
-   that start or, where they do not fit there, earlier; else minutes held for
-   less urgent orders still to come; else the first minutes from its earliest
-   start on (**capacity**: released and in-progress orders hold their
-   minutes first, where they are). So no less urgent order takes minutes a
-   more urgent one needs, on any level. An order is received no earlier than
+   that start or, where they do not fit there, earlier (its components
+   received by then, when they can be); where they still do not fit, its
+   work order components move to their first free minutes, then it tries
+   again; else it takes minutes held for less urgent orders still to come
+   too; else the first minutes from its first possible day on (**capacity**:
+   released and in-progress orders hold their minutes first, where they
+   are). So no less urgent order takes minutes a more urgent one needs, on
+   any level. An order is received no earlier than
    its requested day, its start plus its lead time, and the day after its last
    operation ends, on a receiving day of its calendar. The levels then take
    these dates, bottom up, for the causes.
@@ -594,44 +597,48 @@ def _serial_kernel(
     """Date the orders one at a time in ``sequence``, as the forward pass does
     (``constrain_orders``): an order starts on its earliest day (its target
     start, no earlier than as-of and its last component's arrival, on its
-    start calendar); a work order gives back the minutes the backward pass
+    start calendar). A work order gives back the minutes the backward pass
     held for it (``held``: those of the orders still to come, less what more
-    urgent ones took of them), then its operations take the latest minutes
-    from the day before it is needed (or before its lead time from its start
-    ends, when that is later) back to its start: free ones when they fit there,
-    else also minutes held for orders still to come; when they do not fit, the
-    first ones from its start on, held or free (``_fit_backward``,
-    ``_load_forward``). It is received on its receipt calendar no earlier than
-    its start plus its lead time and the day after its work ends, on the day
-    it is needed when it can be."""
+    urgent ones took of them), then its operations take the latest free
+    minutes from the day before it is needed (or before its lead time from its
+    start ends, when that is later) back to its first possible day (with its
+    planned components received as early as they can be). Where they do not
+    fit, its work orders' components are made earlier, on the first free
+    minutes from their own first day, when that lets it fit; else its
+    operations take minutes held for orders still to come too; else the first
+    ones, held or free, from its first day on (``_fit_backward``,
+    ``_load_forward``). Components it needs earlier than they were asked for
+    are received by its start. It is received on its receipt calendar no
+    earlier than its start plus its lead time and the day after its work
+    ends, on the day it is needed when it can be."""
     total = sequence.shape[0]
     horizon = free.shape[1]
     receipt = np.zeros(total, np.int64)
     ready = np.zeros(total, np.int64)  # the earliest receipt, started on its first day
+    floors = np.zeros(total, np.int64)  # its first possible start
     starts = np.zeros(total, np.int64)
     finish = np.full(total, -1, np.int64)
     waits = np.zeros(total, np.int64)
     wait_centers = np.full(total, -1, np.int64)
     wait_until = np.full(total, -1, np.int64)
+    # the minutes each work order takes: rows book_from[row]:book_to[row] of book
+    book = np.empty((max(16, 4 * op_centers.shape[0]), 3))
+    count = 0
+    book_from = np.zeros(total, np.int64)
+    book_to = np.zeros(total, np.int64)
     unbounded = -DAY_OFFSET
+    pull = lead_time_on and material_on
     for row in sequence:
-        arrival, arrival_ready = 0, 0
+        arrival = 0
         for peg in range(material_offsets[row], material_offsets[row + 1]):
             supply = material_supply[peg]
-            day = receipt[supply] if supply >= 0 else material_day[peg]
-            arrival = max(arrival, day)
-            arrival_ready = max(arrival_ready, ready[supply] if supply >= 0 else day)
+            arrival = max(arrival, receipt[supply] if supply >= 0 else material_day[peg])
         lowest = max(0 if lead_time_on else unbounded, arrival if material_on else unbounded)
         wanted = max(targets[row], lowest)
         start = _on_or_before(last_day, start_calendar[row], wanted)
         if start < lowest:
             start = _on_or_after(first_day, start_calendar[row], wanted)
-        # the first day it may start; and, for its work, the same with its
-        # planned components received as early as they can be (pulled in)
-        floor = max(_on_or_after(first_day, start_calendar[row], lowest), 0)
-        low = floor
-        if lead_time_on and material_on:
-            low = _on_or_after(first_day, start_calendar[row], arrival_ready)
+        floors[row] = max(_on_or_after(first_day, start_calendar[row], lowest), 0)
         possible = start + lead_time[row]
         if made[row]:
             for h in range(held_offsets[row], held_offsets[row + 1]):
@@ -642,40 +649,141 @@ def _serial_kernel(
             first, last = op_offsets[row], op_offsets[row + 1]
             centers, minutes = op_centers[first:last], op_minutes[first:last]
             deadline = max(needed[row], start + lead_time[row]) - 1
+            book_from[row] = count
             if deadline >= horizon and start <= deadline:
                 finish[row] = deadline
             else:
+                low = _first_day(row, pull, floors[row], material_offsets, material_supply,
+                                 material_day, ready, start_calendar, first_day)  # fmt: skip
                 # work that does not fit after its target start may be made before it
-                end, begin = _fit_backward(low, deadline, centers, minutes, free, held, False)
+                end, begin, book, count = _fit_backward(
+                    low, deadline, centers, minutes, free, held, False, book, count
+                )
+                if end < 0 and pull:
+                    moved = False
+                    for peg in range(material_offsets[row], material_offsets[row + 1]):
+                        supply = material_supply[peg]
+                        if (
+                            supply >= 0
+                            and made[supply]
+                            and finish[supply] >= floors[supply] + lead_time[supply]
+                        ):
+                            book, count = _made_earlier(
+                                supply, book, count, book_from, book_to, floors, starts,
+                                finish, waits, wait_centers, wait_until, ready, receipt,
+                                op_offsets, op_centers, op_minutes, lead_time, start_calendar,
+                                receipt_calendar, last_day, first_day, free, held,
+                            )  # fmt: skip
+                            moved = True
+                    if moved:
+                        book_from[row] = count  # after the components' minutes
+                        low = _first_day(row, pull, floors[row], material_offsets,
+                                         material_supply, material_day, ready, start_calendar,
+                                         first_day)  # fmt: skip
+                        end, begin, book, count = _fit_backward(
+                            low, deadline, centers, minutes, free, held, False, book, count
+                        )
                 if end < 0:
-                    end, begin = _fit_backward(low, deadline, centers, minutes, free, held, True)
+                    end, begin, book, count = _fit_backward(
+                        low, deadline, centers, minutes, free, held, True, book, count
+                    )
                 if end < 0:
-                    end, waits[row], wait_centers[row], wait_until[row] = _load_forward(
-                        low, centers, minutes, free, held
+                    end, waits[row], wait_centers[row], wait_until[row], book, count = (
+                        _load_forward(low, centers, minutes, free, held, True, book, count)
                     )
                     begin = low
                 if begin < start:
                     start = max(_on_or_before(last_day, start_calendar[row], begin), low)
                 finish[row] = end
+            book_to[row] = count
             possible = max(start + lead_time[row], finish[row] + 1)
-            if start < lowest:  # its components are pulled in to its start
-                for peg in range(material_offsets[row], material_offsets[row + 1]):
-                    supply = material_supply[peg]
-                    if supply >= 0 and receipt[supply] > start:
-                        receipt[supply] = _on_or_before(last_day, receipt_calendar[supply], start)
-                        latest = receipt[supply] - lead_time[supply]
-                        on_day = _on_or_before(last_day, start_calendar[supply], latest)
-                        starts[supply] = min(starts[supply], on_day)
+            if start < lowest:
+                _pulled_in(row, start, material_offsets, material_supply, receipt, starts,
+                           lead_time, start_calendar, receipt_calendar, last_day)  # fmt: skip
         starts[row] = start
         by_need = _on_or_before(last_day, receipt_calendar[row], needed[row])
         if by_need < possible:
             by_need = _on_or_after(first_day, receipt_calendar[row], possible)
         receipt[row] = min(by_need, LATEST_DAY)
-        # as early as it can be: started on its first day (with its components
-        # where they are), its work where it is
-        earliest = max(floor + lead_time[row], finish[row] + 1 if made[row] else floor)
-        ready[row] = min(_on_or_after(first_day, receipt_calendar[row], earliest), receipt[row])
+        ready[row] = _ready(row, made[row], floors, finish, lead_time, receipt, receipt_calendar,
+                            first_day)  # fmt: skip
     return starts, receipt, finish, waits, wait_centers, wait_until
+
+
+@njit(cache=True)
+def _pulled_in(row, start, material_offsets, material_supply, receipt, starts, lead_time,
+               start_calendar, receipt_calendar, last_day):  # fmt: skip
+    """Its planned components received by an order's ``start`` (each can be:
+    ``start`` is no earlier than the day it is ready)."""
+    for peg in range(material_offsets[row], material_offsets[row + 1]):
+        supply = material_supply[peg]
+        if supply >= 0 and receipt[supply] > start:
+            receipt[supply] = _on_or_before(last_day, receipt_calendar[supply], start)
+            latest = receipt[supply] - lead_time[supply]
+            on_day = _on_or_before(last_day, start_calendar[supply], latest)
+            starts[supply] = min(starts[supply], on_day)
+
+
+@njit(cache=True)
+def _first_day(row, pull, floor, material_offsets, material_supply, material_day, ready,
+               start_calendar, first_day):  # fmt: skip
+    """The first day an order's work may start: its first possible start or,
+    with ``pull``, the first start day by which its components can be there
+    (planned ones received as early as they can be)."""
+    if not pull:
+        return floor
+    arrival = 0
+    for peg in range(material_offsets[row], material_offsets[row + 1]):
+        supply = material_supply[peg]
+        arrival = max(arrival, ready[supply] if supply >= 0 else material_day[peg])
+    return max(_on_or_after(first_day, start_calendar[row], arrival), 0)
+
+
+@njit(cache=True)
+def _ready(row, made, floors, finish, lead_time, receipt, receipt_calendar, first_day):
+    """The earliest an order could be received: started on its first possible
+    day (its components where they are), its work where it is."""
+    earliest = max(floors[row] + lead_time[row], finish[row] + 1 if made else floors[row])
+    return min(_on_or_after(first_day, receipt_calendar[row], earliest), receipt[row])
+
+
+@njit(cache=True)
+def _made_earlier(row, book, count, book_from, book_to, floors, starts, finish, waits,
+                  wait_centers, wait_until, ready, receipt, op_offsets, op_centers, op_minutes,
+                  lead_time, start_calendar, receipt_calendar, last_day, first_day, free,
+                  held):  # fmt: skip
+    """Give back a placed work order's minutes and take the first free ones
+    from its first possible day on instead (it ends no later: its own are
+    among them); its start and receipt move in with it."""
+    for taken in range(book_from[row], book_to[row]):
+        free[int(book[taken, 0]), int(book[taken, 1])] += book[taken, 2]
+    first, last = op_offsets[row], op_offsets[row + 1]
+    book_from[row] = count
+    end, wait, wait_center, until, book, count = _load_forward(
+        floors[row], op_centers[first:last], op_minutes[first:last], free, held, False, book,
+        count,
+    )  # fmt: skip
+    book_to[row] = count
+    if end < finish[row]:
+        finish[row], waits[row], wait_centers[row], wait_until[row] = end, wait, wait_center, until
+    finish[row] = min(finish[row], end)
+    ready[row] = _ready(row, True, floors, finish, lead_time, receipt, receipt_calendar, first_day)
+    # it may start as early as its work now does
+    begin = int(book[book_from[row], 1]) if count > book_from[row] else floors[row]
+    on_day = _on_or_before(last_day, start_calendar[row], begin)
+    starts[row] = max(min(starts[row], on_day), floors[row])
+    return book, count
+
+
+@njit(cache=True)
+def _booked(book, count, center, day, minutes):
+    """``book`` with one more row (work center, day, minutes), grown as needed."""
+    if count == book.shape[0]:
+        bigger = np.empty((2 * book.shape[0], 3))
+        bigger[:count] = book
+        book = bigger
+    book[count, 0], book[count, 1], book[count, 2] = center, day, minutes
+    return book, count + 1
 
 
 @njit(cache=True)
@@ -690,13 +798,15 @@ def _take(free, held, center, day, need, use_held):
 
 
 @njit(cache=True)
-def _fit_backward(low, high, centers, minutes, free, held, use_held):
+def _fit_backward(low, high, centers, minutes, free, held, use_held, book, count):
     """Take the latest minutes from day ``high`` back to day ``low`` (free
     ones, and held ones with ``use_held``) for operations in sequence
     (``minutes`` on ``centers``), last first, the next one starting no
     earlier than the day the previous one ends: the days the last one ends
     and the first one starts when they fit (``high`` when there is no work),
-    else -1, with nothing taken."""
+    else -1, with nothing taken; and ``book`` with what was taken."""
+    if high >= free.shape[1] and low <= high:  # past the horizon: unlimited
+        return high, high, book, count
     span = max(high - low + 1, 0)
     taken_free = np.zeros((centers.shape[0], span))
     taken_held = np.zeros((centers.shape[0], span))
@@ -718,35 +828,42 @@ def _fit_backward(low, high, centers, minutes, free, held, use_held):
             for back in range(op, centers.shape[0]):
                 free[centers[back], low : high + 1] += taken_free[back]
                 held[centers[back], low : high + 1] += taken_held[back]
-            return -1, -1
-    return (end, day) if end >= 0 else (high, high)
+            return -1, -1, book, count
+    for op in range(centers.shape[0]):  # first operation first, its first day first
+        for offset in range(span):
+            taken = taken_free[op, offset] + taken_held[op, offset]
+            if taken > 0:
+                book, count = _booked(book, count, centers[op], low + offset, taken)
+    return (end, day, book, count) if end >= 0 else (high, high, book, count)
 
 
 @njit(cache=True)
-def _load_forward(earliest, centers, minutes, free, held):
-    """Take the first minutes, free or held, from day ``earliest`` on for
-    operations in sequence, splitting one over days as needed, the next
-    starting on the day the previous one ends at the earliest; past the
-    horizon capacity is unlimited. The day the last one ends, and the longest
-    wait for a full work center, with that work center and the day the wait
-    ended."""
+def _load_forward(earliest, centers, minutes, free, held, use_held, book, count):
+    """Take the first minutes, free (or held, with ``use_held``) from day
+    ``earliest`` on for operations in sequence, splitting one over days as
+    needed, the next starting on the day the previous one ends at the
+    earliest; past the horizon capacity is unlimited. The day the last one
+    ends, the longest wait for a full work center, with that work center and
+    the day the wait ended; and ``book`` with what was taken."""
     horizon = free.shape[1]
     day = max(earliest, 0)
     wait, wait_center, wait_until = 0, -1, -1
     for op in range(centers.shape[0]):
         center, need = centers[op], minutes[op]
         ready = day
-        while day < horizon and free[center, day] <= 0 and held[center, day] <= 0:
+        while day < horizon and free[center, day] <= 0 and (not use_held or held[center, day] <= 0):
             day += 1
         if day - ready > wait:
             wait, wait_center, wait_until = day - ready, center, day
         while day < horizon:
-            from_free, from_held = _take(free, held, center, day, need, True)
+            from_free, from_held = _take(free, held, center, day, need, use_held)
+            if from_free + from_held > 0:
+                book, count = _booked(book, count, center, day, from_free + from_held)
             need -= from_free + from_held
             if need <= 1e-9:
                 break
             day += 1
-    return day, wait, wait_center, wait_until
+    return day, wait, wait_center, wait_until, book, count
 
 
 def _placed(level: pl.DataFrame, placement: _Placement) -> pl.DataFrame:
