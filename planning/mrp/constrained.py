@@ -195,22 +195,9 @@ def constrain_orders(
             of_sku(skus, "lead_time_days", "start_calendar", "receipt_calendar"),
             target_start=pl.lit(targets).gather(pl.col("order_row")),
             target_receipt=pl.lit(needed).gather(pl.col("order_row")),
-        ).with_columns(
-            lowest=pl.max_horizontal(
-                pl.lit(0 if lead_time_on else -DAY_OFFSET),
-                pl.col("material_day") if material_on else pl.lit(-DAY_OFFSET),
-            )
         )
-        # on a day of its start calendar: the last one by its target when that is
-        # allowed (a start on a weekend moves to Friday, as the MRP's does), else
-        # the first one after
-        wanted = pl.max_horizontal("target_start", "lowest")
-        before = calendars.last_on_or_before(pl.col("start_calendar"), wanted)
-        level = level.with_columns(
-            earliest=pl.when(before >= pl.col("lowest"))
-            .then(before)
-            .otherwise(calendars.first_on_or_after(pl.col("start_calendar"), wanted))
-        )
+        if not use_capacity:
+            level = _earliest(level, calendars, lead_time_on, material_on)
         level = _placed(level, placement) if use_capacity else _unloaded(level)
         level = _received(level, calendars, lead_time_on, placement)
         level = _causes(level, skus, centers, known)
@@ -517,17 +504,18 @@ def _serial_placement(
     first): a serial schedule over all levels, so that no work of a less
     urgent order takes minutes a more urgent one needs. Dates as the forward
     pass gives them (``constrain_orders``)."""
-    by_urgency = orders.select(
-        "order_row",
-        "priority",
-        "planning_level",
-        "replenishment",
-        *of_sku(skus, *CALENDAR_COLUMNS),
-    ).sort("priority", "planning_level", "order_row", descending=[False, True, False])
-    # per order row (order rows are 0..n-1): what the kernel reads of it
-    by_row = by_urgency.sort("order_row")
-    op_offsets, centers, minutes = _op_arrays(by_row, operations)
-    sequence = by_urgency["order_row"].to_numpy().astype(np.int64)
+    # per order row (order rows are 0..n-1, in order): what the kernel reads of it
+    by_row = orders.select(
+        "order_row", "priority", "planning_level", "replenishment", *of_sku(skus, *CALENDAR_COLUMNS)
+    )
+    sequence = np.lexsort(
+        (by_row["order_row"], -by_row["planning_level"].to_numpy(), by_row["priority"].to_numpy())
+    ).astype(np.int64)
+    # operations come by order row and sequence
+    counts = np.bincount(operations["order_row"].to_numpy(), minlength=orders.height)
+    op_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    centers = operations["work_center"].to_numpy().astype(np.int64)
+    minutes = operations["duration_minutes"].to_numpy().astype(np.float64)
     # what the backward pass took of ``free``, by work center and day
     held_minutes = np.zeros_like(free)
     np.add.at(held_minutes, (held.center, held.day), held.minutes)
@@ -622,7 +610,7 @@ def _serial_kernel(
     wait_centers = np.full(total, -1, np.int64)
     wait_until = np.full(total, -1, np.int64)
     # the minutes each work order takes: rows book_from[row]:book_to[row] of book
-    book = np.empty((max(16, 4 * op_centers.shape[0]), 3))
+    book = np.empty((max(16, 4 * op_centers.shape[0]), 4))
     count = 0
     book_from = np.zeros(total, np.int64)
     book_to = np.zeros(total, np.int64)
@@ -756,7 +744,7 @@ def _made_earlier(row, book, count, book_from, book_to, floors, starts, finish, 
     from its first possible day on instead (it ends no later: its own are
     among them); its start and receipt move in with it."""
     for taken in range(book_from[row], book_to[row]):
-        free[int(book[taken, 0]), int(book[taken, 1])] += book[taken, 2]
+        free[int(book[taken, 0]), int(book[taken, 1])] += book[taken, 2] + book[taken, 3]
     first, last = op_offsets[row], op_offsets[row + 1]
     book_from[row] = count
     end, wait, wait_center, until, book, count = _load_forward(
@@ -776,13 +764,15 @@ def _made_earlier(row, book, count, book_from, book_to, floors, starts, finish, 
 
 
 @njit(cache=True)
-def _booked(book, count, center, day, minutes):
-    """``book`` with one more row (work center, day, minutes), grown as needed."""
+def _booked(book, count, center, day, from_free, from_held):
+    """``book`` with one more row (work center, day, minutes taken of the free
+    ones and of the held ones), grown as needed."""
     if count == book.shape[0]:
-        bigger = np.empty((2 * book.shape[0], 3))
+        bigger = np.empty((2 * book.shape[0], 4))
         bigger[:count] = book
         book = bigger
-    book[count, 0], book[count, 1], book[count, 2] = center, day, minutes
+    book[count, 0], book[count, 1] = center, day
+    book[count, 2], book[count, 3] = from_free, from_held
     return book, count + 1
 
 
@@ -807,17 +797,14 @@ def _fit_backward(low, high, centers, minutes, free, held, use_held, book, count
     else -1, with nothing taken; and ``book`` with what was taken."""
     if high >= free.shape[1] and low <= high:  # past the horizon: unlimited
         return high, high, book, count
-    span = max(high - low + 1, 0)
-    taken_free = np.zeros((centers.shape[0], span))
-    taken_held = np.zeros((centers.shape[0], span))
+    first = count
     day, end = high, -1
     for op in range(centers.shape[0] - 1, -1, -1):
         center, need = centers[op], minutes[op]
         while day >= low:
             from_free, from_held = _take(free, held, center, day, need, use_held)
             if from_free + from_held > 0:
-                taken_free[op, day - low] = from_free
-                taken_held[op, day - low] = from_held
+                book, count = _booked(book, count, center, day, from_free, from_held)
                 need -= from_free + from_held
                 if end < 0:
                     end = day
@@ -825,15 +812,11 @@ def _fit_backward(low, high, centers, minutes, free, held, use_held, book, count
                 break
             day -= 1
         if need > 1e-9:
-            for back in range(op, centers.shape[0]):
-                free[centers[back], low : high + 1] += taken_free[back]
-                held[centers[back], low : high + 1] += taken_held[back]
-            return -1, -1, book, count
-    for op in range(centers.shape[0]):  # first operation first, its first day first
-        for offset in range(span):
-            taken = taken_free[op, offset] + taken_held[op, offset]
-            if taken > 0:
-                book, count = _booked(book, count, centers[op], low + offset, taken)
+            for taken in range(first, count):  # give it all back
+                center, on = int(book[taken, 0]), int(book[taken, 1])
+                free[center, on] += book[taken, 2]
+                held[center, on] += book[taken, 3]
+            return -1, -1, book, first
     return (end, day, book, count) if end >= 0 else (high, high, book, count)
 
 
@@ -858,7 +841,7 @@ def _load_forward(earliest, centers, minutes, free, held, use_held, book, count)
         while day < horizon:
             from_free, from_held = _take(free, held, center, day, need, use_held)
             if from_free + from_held > 0:
-                book, count = _booked(book, count, center, day, from_free + from_held)
+                book, count = _booked(book, count, center, day, from_free, from_held)
             need -= from_free + from_held
             if need <= 1e-9:
                 break
@@ -878,6 +861,28 @@ def _placed(level: pl.DataFrame, placement: _Placement) -> pl.DataFrame:
         wait_days=pl.lit(placement.wait_days).gather(row),
         wait_center=pl.lit(placement.wait_center).gather(row),
         wait_until=pl.lit(placement.wait_until).gather(row),
+    )
+
+
+def _earliest(
+    level: pl.DataFrame, calendars: Calendars, lead_time_on: bool, material_on: bool
+) -> pl.DataFrame:
+    """Each order's earliest start: its target start, no earlier than as-of
+    and its material day, on a day of its start calendar: the last one by its
+    target when that is allowed (a start on a weekend moves to Friday, as the
+    MRP's does), else the first one after (``_serial_kernel`` does the same)."""
+    level = level.with_columns(
+        lowest=pl.max_horizontal(
+            pl.lit(0 if lead_time_on else -DAY_OFFSET),
+            pl.col("material_day") if material_on else pl.lit(-DAY_OFFSET),
+        )
+    )
+    wanted = pl.max_horizontal("target_start", "lowest")
+    before = calendars.last_on_or_before(pl.col("start_calendar"), wanted)
+    return level.with_columns(
+        earliest=pl.when(before >= pl.col("lowest"))
+        .then(before)
+        .otherwise(calendars.first_on_or_after(pl.col("start_calendar"), wanted))
     )
 
 
@@ -903,19 +908,20 @@ def _received(
     its start plus its lead time, or the day after its last operation. With a
     ``placement``, the day it gives (the same, or earlier for a component a
     parent pulled in)."""
-    after_work = pl.col("finish_day") + 1
-    possible = pl.max_horizontal(
-        pl.col("start_day") + pl.col("lead_time_days"),
-        after_work.fill_null(pl.col("start_day") + pl.col("lead_time_days")),
-    )
-    by_need = calendars.last_on_or_before(pl.col("receipt_calendar"), pl.col("target_receipt"))
-    receipt = (
-        pl.when(by_need >= possible)
-        .then(by_need)
-        .otherwise(calendars.first_on_or_after(pl.col("receipt_calendar"), possible))
-    )
     if placement is not None:
         receipt = pl.lit(placement.receipt).gather(pl.col("order_row"))
+    else:
+        after_work = pl.col("finish_day") + 1
+        possible = pl.max_horizontal(
+            pl.col("start_day") + pl.col("lead_time_days"),
+            after_work.fill_null(pl.col("start_day") + pl.col("lead_time_days")),
+        )
+        by_need = calendars.last_on_or_before(pl.col("receipt_calendar"), pl.col("target_receipt"))
+        receipt = (
+            pl.when(by_need >= possible)
+            .then(by_need)
+            .otherwise(calendars.first_on_or_after(pl.col("receipt_calendar"), possible))
+        )
     start = pl.col("start_day") if lead_time_on else pl.col("start_day").clip(lower_bound=0)
     return level.with_columns(
         requested_day="receipt_day",
