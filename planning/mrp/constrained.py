@@ -41,7 +41,8 @@ vectorised like the netting:
 
 Pegging stays as the unconstrained plan laid it (which supply covers which
 demand); its dates follow the orders (``redated_pegs``). A switched-off
-constraint is skipped; with none, the dates are the unconstrained plan's.
+constraint is skipped (without lead time, an order takes no longer than its
+work needs); with none, the dates are the unconstrained plan's.
 """
 
 from __future__ import annotations
@@ -519,12 +520,15 @@ def _serial_placement(
     # what the backward pass took of ``free``, by work center and day
     held_minutes = np.zeros_like(free)
     np.add.at(held_minutes, (held.center, held.day), held.minutes)
+    lead_time, *on_calendars = (by_row[c].to_numpy().astype(np.int64) for c in CALENDAR_COLUMNS)
     start, receipt, finish, waits, wait_centers, wait_until = _serial_kernel(
         sequence,
         (by_row["replenishment"] == "make").to_numpy(),
         dating.targets.astype(np.int64),
         dating.needed.astype(np.int64),
-        *(by_row[c].to_numpy().astype(np.int64) for c in CALENDAR_COLUMNS),
+        # without the lead time constraint, lead times compress as far as needed
+        lead_time if dating.lead_time_on else np.zeros_like(lead_time),
+        *on_calendars,
         *held,
         *material,
         op_offsets,
@@ -911,11 +915,10 @@ def _received(
     if placement is not None:
         receipt = pl.lit(placement.receipt).gather(pl.col("order_row"))
     else:
+        # without the lead time constraint, lead times compress as far as needed
+        by_lead_time = pl.col("start_day") + pl.col("lead_time_days") * lead_time_on
         after_work = pl.col("finish_day") + 1
-        possible = pl.max_horizontal(
-            pl.col("start_day") + pl.col("lead_time_days"),
-            after_work.fill_null(pl.col("start_day") + pl.col("lead_time_days")),
-        )
+        possible = pl.max_horizontal(by_lead_time, after_work.fill_null(by_lead_time))
         by_need = calendars.last_on_or_before(pl.col("receipt_calendar"), pl.col("target_receipt"))
         receipt = (
             pl.when(by_need >= possible)

@@ -187,6 +187,32 @@ def test_constraints_that_bind_nothing_give_the_unconstrained_dates(switched_off
         assert partly.table(table).equals(unconstrained.table(table)), table
 
 
+@pytest.mark.parametrize("constraints", ["capacity", "material", "capacity,material"])
+def test_lead_time_switched_off_keeps_the_compressed_lead_times(constraints: str):
+    # B is bought with a 10-day lead time and wanted on day 5; P is made in a
+    # day but has a 3-day lead time and is wanted on day 1. Without the lead
+    # time constraint both keep the unconstrained plan's compressed dates and
+    # nothing is late; with it both are.
+    skus = [
+        sku("B", lead_time_days=10),
+        sku("P", replenishment="make", lead_time_days=3),
+    ]
+    network = dict(
+        demands=[demand("B@PL1", 5, 10, "SO1:1"), demand("P@PL1", 1, 4, "SO2:1")],
+        capacity=capacity(),
+    )
+    unconstrained = plan(skus, **network)
+    without = plan(skus, plan_constraints=constraints, **network)
+    for table in ("work_orders", "purchase_requests", "demand_promises"):
+        assert without.table(table).equals(unconstrained.table(table)), table
+    assert set(without.table("demand_promises")["cause"]) == {"on_time"}
+    with_lead_time = plan(skus, plan_constraints=f"{constraints},lead_time", **network)
+    assert with_lead_time.table("demand_promises").select("demand_id", "days_late").rows() == [
+        ("SO1:1", 5),
+        ("SO2:1", 2),
+    ]
+
+
 def test_switching_capacity_off_lets_the_oversold_week_through():
     skus = [sku("P", replenishment="make", lead_time_days=1)]
     demands = [demand("P@PL1", 2, 8, "SO1:1"), demand("P@PL1", 3, 8, "SO2:1")]
