@@ -37,8 +37,19 @@ def _positive(value: str) -> int:
     return number
 
 
+def _version() -> str:
+    """The installed package's version (a source tree that is not installed has none)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("planning")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planner", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"planner {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     generate = commands.add_parser("generate", help="write a synthetic ERP extract")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from importlib.metadata import version
+
 import pytest
 
 from planning.cli import main
@@ -41,3 +45,21 @@ def test_generate_writes_the_requested_number_of_skus(tmp_path, capsys):
     )
     assert "skus 150" in capsys.readouterr().out
     assert (tmp_path / "manifest.json").exists()
+
+
+def test_version_prints_the_installed_version_without_loading_the_planner():
+    # run in a fresh interpreter: which modules --version loads is the point
+    probe = (
+        "import sys\n"
+        "from planning.cli import main\n"
+        "try:\n"
+        "    main(['--version'])\n"
+        "except SystemExit as done:\n"
+        "    heavy = [m for m in ('polars', 'duckdb', 'numba', 'great_expectations', 'ortools')"
+        " if m in sys.modules]\n"
+        "    print('exit', done.code, 'loaded', heavy)\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert shown == [f"planner {version('planning')}", "exit 0 loaded []"]
