@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--report", type=Path, help="folder to write quarantine.csv and validation.json into"
     )
+    validate.add_argument(
+        "--quarantine-limit-pct",
+        metavar="VALUE",
+        help="exit 2 when validation quarantines more than this percentage of any file's "
+        "rows, as a run would refuse to publish (PLANNER_QUARANTINE_LIMIT_PCT; default 5)",
+    )
 
     run = commands.add_parser(
         "run",
@@ -111,14 +117,17 @@ def _validate(args: argparse.Namespace) -> int:
     from planning.validation.summary import (
         read_and_validate,
         require_plannable,
+        require_publishable,
         write_validation_report,
     )
 
+    limit = Settings.from_env(quarantine_limit_pct=args.quarantine_limit_pct).quarantine_limit_pct
     validated = read_and_validate(args.extract)
     if args.report:
         write_validation_report(args.report, validated)
         print(f"wrote {args.report / 'quarantine.csv'} and {args.report / 'validation.json'}")
     require_plannable(validated)
+    require_publishable(validated, limit)
     print(f"{args.extract}: valid, {validated.rows_quarantined} rows quarantined")
     return 0
 

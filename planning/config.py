@@ -167,6 +167,17 @@ class Settings:
     duckdb_memory_limit: str = setting(
         "3GB", "PLANNER_DUCKDB_MEMORY_LIMIT", "memory DuckDB may use before spilling to disk"
     )
+    quarantine_limit_pct: float = setting(
+        5.0,
+        "PLANNER_QUARANTINE_LIMIT_PCT",
+        "a run refuses to publish when validation quarantines more than this percentage "
+        "of any file's rows",
+    )
+    publish_anyway: bool = setting(
+        False,
+        "PLANNER_PUBLISH_ANYWAY",
+        "publish although the publication gate refuses; the manifest records it",
+    )
     task_retries: int = setting(
         2, "PLANNER_TASK_RETRIES", "retries of each task of the nightly_planning DAG"
     )
@@ -201,6 +212,10 @@ class Settings:
         )
 
     def __post_init__(self) -> None:
+        if not 0 <= self.quarantine_limit_pct <= 100:
+            raise ValueError(
+                f"quarantine_limit_pct must be in [0, 100], got {self.quarantine_limit_pct}"
+            )
         if self.horizon_days < 1:
             raise ValueError(f"horizon_days must be at least 1, got {self.horizon_days}")
         if self.rules.schedule_horizon_days > self.horizon_days:
@@ -216,7 +231,12 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
     parses to its setting's name, None when not given."""
     for leaf in _leaves(Settings):
         text = f"{leaf.help} ({leaf.env})"
-        parser.add_argument(leaf.flag, dest=leaf.name, metavar="VALUE", help=text)
+        if leaf.kind is bool:  # a switch: given, it is true
+            parser.add_argument(
+                leaf.flag, dest=leaf.name, action="store_const", const="true", help=text
+            )
+        else:
+            parser.add_argument(leaf.flag, dest=leaf.name, metavar="VALUE", help=text)
 
 
 def setting_names() -> list[str]:

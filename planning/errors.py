@@ -21,6 +21,14 @@ class InvalidExtractError(PlannerError):
         self.column = column
 
 
+class PublicationRefusedError(PlannerError):
+    """The publication gate refused the run: validation quarantined too much of a
+    file. Nothing is published; the message names the file, the rows lost and the
+    limit."""
+
+    exit_code = 2
+
+
 class StepFailedError(PlannerError):
     """An internal step (dbt build, a solver) failed; the last published plan stays."""
 

@@ -42,6 +42,7 @@ from planning.validation.summary import (
     file_counts,
     read_and_validate,
     require_plannable,
+    require_publishable,
     write_validation_report,
 )
 from planning.warehouse import load_extract, plan_writer, write_plan
@@ -89,6 +90,15 @@ def ingest_extract(run: PlanRun, report: Report = print) -> None:
     }
     write_validation_report(run.staging, validated)
     require_plannable(validated)
+    limit, anyway = run.settings.quarantine_limit_pct, run.settings.publish_anyway
+    let_through = require_publishable(validated, limit, anyway)
+    run.manifest["publication_gate"] = {
+        "quarantine_limit_pct": limit,
+        "published_anyway": bool(let_through),
+        "refusals": let_through,
+    }
+    for refusal in let_through:
+        report(f"warning: published anyway: {refusal}")
     with run.step("load warehouse", report), run.warehouse() as con:
         load_extract(con, validated, run.run_id)
     run.save()

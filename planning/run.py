@@ -26,6 +26,7 @@ from planning.errors import (
     ExtractTooLargeError,
     InvalidExtractError,
     PlannerError,
+    PublicationRefusedError,
     StepFailedError,
 )
 from planning.publish import RunFolder, new_run_id, write_json
@@ -42,7 +43,7 @@ MEMORY_PER_EXTRACT_BYTE = 45
 @dataclass
 class RunOutcome:
     run_id: str
-    status: str  # "succeeded", "invalid_input" or "failed"
+    status: str  # "succeeded", "invalid_input", "refused" (the publication gate) or "failed"
     folder: Path
     manifest: dict[str, Any]
     exit_code: int
@@ -196,7 +197,13 @@ def fail_run(run: PlanRun, error: BaseException, report: Report = print) -> RunO
     """Move the run's files to ``<out>/.failed/<run_id>/``, mark its plan tables
     failed; ``latest`` and every published run stay as they were."""
     if isinstance(error, PlannerError):
-        status = "invalid_input" if isinstance(error, InvalidExtractError) else "failed"
+        status = (
+            "invalid_input"
+            if isinstance(error, InvalidExtractError)
+            else "refused"
+            if isinstance(error, PublicationRefusedError)
+            else "failed"
+        )
         message, exit_code = str(error), error.exit_code
     else:  # an internal error: keep the trace for the report, not the user's screen
         trace = "".join(traceback.format_exception(error))

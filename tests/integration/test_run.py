@@ -36,9 +36,11 @@ def published(tmp_path_factory) -> dict[str, Path]:
         },
     )
     out, warehouse = root / "plans", root / "warehouse" / "planner.duckdb"
+    # 1 of the 3 items is quarantined on purpose: above the default 5 % of the gate
     result = _planner(
         "run", "--extract", str(extract), "--as-of", "2026-11-23",
         "--out", str(out), "--warehouse", str(warehouse), "--horizon-days", "28",
+        "--quarantine-limit-pct", "50",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     return {
@@ -59,6 +61,11 @@ def test_a_run_publishes_a_complete_manifest_and_points_latest_at_it(published):
     assert manifest["as_of"] == "2026-11-23"
     assert manifest["extract_id"] == "test-1"
     assert manifest["counts"]["items.csv"] == {"read": 3, "loaded": 2, "quarantined": 1}
+    assert manifest["publication_gate"] == {
+        "quarantine_limit_pct": 50.0,
+        "published_anyway": False,
+        "refusals": [],
+    }
     assert list(manifest["step_seconds"]) == [
         "validate extract",
         "load warehouse",
@@ -120,8 +127,49 @@ def test_a_fatal_extract_exits_2_names_the_file_and_leaves_the_published_plan(pu
     assert failed["status"] == "invalid_input"
 
 
+def test_the_publication_gate_refuses_a_file_quarantined_above_its_limit(published):
+    out = published["out"]
+    before = {p: p.read_bytes() for p in (out / "latest").resolve().rglob("*") if p.is_file()}
+    latest_before = os.readlink(out / "latest")
+    result = _planner(
+        "run", "--extract", str(published["extract"]), "--as-of", "2026-11-23",
+        "--out", str(out), "--warehouse", str(published["warehouse"]), "--horizon-days", "28",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    refusal = (
+        "error: items.csv: validation quarantined 1 of 3 rows (33.3 %), more than the 5 % "
+        "limit (PLANNER_QUARANTINE_LIMIT_PCT); 1 of them for unit_cost: outside the allowed "
+        "range >= 0; a run does not publish this extract"
+    )
+    assert refusal in result.stdout
+    assert os.readlink(out / "latest") == latest_before
+    assert {
+        p: p.read_bytes() for p in (out / "latest").resolve().rglob("*") if p.is_file()
+    } == before
+    run_id = result.stdout.split("run ", 2)[-1].split(" refused", 1)[0].split()[-1]
+    failed = json.loads((out / ".failed" / run_id / "manifest.json").read_text())
+    assert failed["status"] == "refused"
+    assert (out / ".failed" / run_id / "quarantine.csv").exists()  # what it would have lost
+
+    anyway = _planner(
+        "run", "--extract", str(published["extract"]), "--as-of", "2026-11-23",
+        "--out", str(out), "--warehouse", str(published["warehouse"]), "--horizon-days", "28",
+        "--publish-anyway",
+    )  # fmt: skip
+    assert anyway.returncode == 0, anyway.stdout + anyway.stderr
+    assert "warning: published anyway: items.csv: validation quarantined 1 of 3" in anyway.stdout
+    manifest = json.loads((out / "latest" / "manifest.json").read_text())
+    assert os.readlink(out / "latest") == manifest["run_id"] != latest_before
+    gate = manifest["publication_gate"]
+    assert (gate["quarantine_limit_pct"], gate["published_anyway"]) == (5.0, True)
+    assert [r.split(":")[0] for r in gate["refusals"]] == ["items.csv"]
+
+
 def test_validate_command_reports_and_exits_0_with_quarantined_rows(published, tmp_path):
-    result = _planner("validate", "--extract", str(published["extract"]), "--report", str(tmp_path))
+    result = _planner(
+        "validate", "--extract", str(published["extract"]), "--report", str(tmp_path),
+        "--quarantine-limit-pct", "50",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "items.csv: 3 rows, 2 loaded, 1 quarantined" in result.stdout
     assert (
@@ -148,6 +196,7 @@ def test_a_rerun_publishes_identical_orders_while_a_bi_reader_holds_the_serving_
         rerun = _planner(
             "run", "--extract", str(published["extract"]), "--as-of", "2026-11-23",
             "--out", str(out), "--warehouse", str(warehouse), "--horizon-days", "28",
+            "--quarantine-limit-pct", "50",
         )  # fmt: skip
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr
         # the reader still sees the plan it opened, whole
