@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from planning.config import Settings
-from planning.errors import StepFailedError
+from planning.errors import InvalidExtractError, PublicationRefusedError, StepFailedError
 from planning.lock import run_lock
 from planning.pipeline import STEPS, list_plants, schedule_one_plant
 from planning.publish import new_run_id
@@ -40,11 +40,19 @@ def start_run(extract_dir: Path, as_of: date, report: Report = print) -> str:
 
 def run_step(name: str, run_id: str, report: Report = print, **arguments: str) -> str:
     """Run one of ``STEPS``, or ``schedule_one_plant`` with ``plant=``, for a run in
-    progress, holding the run lock meanwhile; returns the run id for the next task."""
+    progress, holding the run lock meanwhile; returns the run id for the next task.
+    Input that cannot be planned, or that the publication gate refuses, raises
+    Airflow's AirflowFailException: retrying would fail the same way."""
     settings = Settings.from_env()
     step = {step.__name__: step for step in (*STEPS, schedule_one_plant)}[name]
-    with run_lock(settings.warehouse, run_id):
-        step(PlanRun.resume(run_id, settings), report=report, **arguments)
+    try:
+        with run_lock(settings.warehouse, run_id):
+            step(PlanRun.resume(run_id, settings), report=report, **arguments)
+    except (InvalidExtractError, PublicationRefusedError) as error:
+        # the same extract fails the same way again: the task fails without retries
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(str(error)) from error
     return run_id
 
 
