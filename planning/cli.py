@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--quarantine-limit-pct",
         metavar="VALUE",
         help="exit 2 when validation quarantines more than this percentage of any file's "
-        "rows, as a run would refuse to publish (PLANNER_QUARANTINE_LIMIT_PCT; default 5)",
+        "rows, as a run would refuse to publish (PLANNER_QUARANTINE_LIMIT_PCT; default 5); "
+        "the run's other gate, against the last published run of PLANNER_WAREHOUSE, "
+        "applies too",
     )
 
     run = commands.add_parser(
@@ -114,20 +116,20 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from planning.validation.gate import last_published, require_publishable
     from planning.validation.summary import (
         read_and_validate,
         require_plannable,
-        require_publishable,
         write_validation_report,
     )
 
-    limit = Settings.from_env(quarantine_limit_pct=args.quarantine_limit_pct).quarantine_limit_pct
+    settings = Settings.from_env(quarantine_limit_pct=args.quarantine_limit_pct)
     validated = read_and_validate(args.extract)
     if args.report:
         write_validation_report(args.report, validated)
         print(f"wrote {args.report / 'quarantine.csv'} and {args.report / 'validation.json'}")
     require_plannable(validated)
-    require_publishable(validated, limit)
+    require_publishable(validated, settings, last_published(settings))
     print(f"{args.extract}: valid, {validated.rows_quarantined} rows quarantined")
     return 0
 

@@ -173,6 +173,12 @@ class Settings:
         "a run refuses to publish when validation quarantines more than this percentage "
         "of any file's rows",
     )
+    change_limit_pct: float = setting(
+        50.0,
+        "PLANNER_CHANGE_LIMIT_PCT",
+        "a run refuses to publish when open demand, available stock or open supply moves "
+        "by more than this percentage from the last published run",
+    )
     publish_anyway: bool = setting(
         False,
         "PLANNER_PUBLISH_ANYWAY",
@@ -212,6 +218,8 @@ class Settings:
         )
 
     def __post_init__(self) -> None:
+        if self.change_limit_pct < 0:
+            raise ValueError(f"change_limit_pct must be 0 or more, got {self.change_limit_pct}")
         if not 0 <= self.quarantine_limit_pct <= 100:
             raise ValueError(
                 f"quarantine_limit_pct must be in [0, 100], got {self.quarantine_limit_pct}"

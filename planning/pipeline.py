@@ -38,11 +38,11 @@ from planning.scheduling import SchedulingInputError
 from planning.scheduling.capacity import free_capacity, open_work_finish
 from planning.scheduling.plan_tables import keep_plant_schedule, schedule_summary, shop_tables
 from planning.scheduling.plant_orders import plants, read_shop_inputs, schedule_plant
+from planning.validation.gate import last_published, require_publishable
 from planning.validation.summary import (
     file_counts,
     read_and_validate,
     require_plannable,
-    require_publishable,
     write_validation_report,
 )
 from planning.warehouse import load_extract, plan_writer, write_plan
@@ -90,14 +90,9 @@ def ingest_extract(run: PlanRun, report: Report = print) -> None:
     }
     write_validation_report(run.staging, validated)
     require_plannable(validated)
-    limit, anyway = run.settings.quarantine_limit_pct, run.settings.publish_anyway
-    let_through = require_publishable(validated, limit, anyway)
-    run.manifest["publication_gate"] = {
-        "quarantine_limit_pct": limit,
-        "published_anyway": bool(let_through),
-        "refusals": let_through,
-    }
-    for refusal in let_through:
+    gate = require_publishable(validated, run.settings, last_published(run.settings))
+    run.manifest["publication_gate"] = gate
+    for refusal in gate["refusals"]:
         report(f"warning: published anyway: {refusal}")
     with run.step("load warehouse", report), run.warehouse() as con:
         load_extract(con, validated, run.run_id)

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from planning.errors import InvalidExtractError, PublicationRefusedError
+from planning.errors import InvalidExtractError
 from planning.extract.read import read_extract
 from planning.publish import write_csv, write_json
 from planning.validation.validate import ValidatedExtract, validate_extract
@@ -39,52 +39,6 @@ def require_plannable(validated: ValidatedExtract) -> ValidatedExtract:
             file=f"{empty[0]}.csv",
         )
     return validated
-
-
-def publication_refusals(validated: ValidatedExtract, limit_pct: float) -> list[tuple[str, str]]:
-    """Why the publication gate refuses the extract: per file whose quarantined
-    share of the rows read is above ``limit_pct``, the file and a message with
-    the rows lost and the reason behind most of them. Empty when it passes."""
-    refusals = []
-    for file in validated.reports:
-        if not file.present or file.rows_read == 0:
-            continue
-        share = 100 * file.rows_quarantined / file.rows_read
-        if share <= limit_pct:
-            continue
-        (field, reason, rows), *_ = (
-            validated.quarantine.filter(pl.col("file") == file.file)
-            .group_by("field", "reason")
-            .agg(rows=pl.col("row_number").n_unique())
-            .sort("rows", "field", descending=[True, False])
-            .rows()
-        )
-        refusals.append(
-            (
-                file.file,
-                f"{file.file}: validation quarantined {file.rows_quarantined} of {file.rows_read} "
-                f"rows ({share:.1f} %), more than the {limit_pct:g} % limit "
-                f"(PLANNER_QUARANTINE_LIMIT_PCT); {rows} of them for {field}: {reason}",
-            )
-        )
-    return refusals
-
-
-def require_publishable(
-    validated: ValidatedExtract, limit_pct: float, anyway: bool = False
-) -> list[str]:
-    """The publication gate on what validation kept: PublicationRefusedError
-    naming the first refused file (and how many more there are), unless
-    ``anyway``; the messages of the refusals it let through."""
-    refusals = publication_refusals(validated, limit_pct)
-    if refusals and not anyway:
-        others = [file for file, _ in refusals[1:]]
-        also = f"; also over the limit: {', '.join(others)}" if others else ""
-        raise PublicationRefusedError(
-            f"{refusals[0][1]}{also}; a run does not publish this extract (--publish-anyway, "
-            "or PLANNER_PUBLISH_ANYWAY=true, publishes it regardless)"
-        )
-    return [message for _, message in refusals]
 
 
 def describe_validation(validated: ValidatedExtract, examples: int = 3) -> list[str]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 from extract_fixtures import MINIMAL_EXTRACT, write_extract
 
@@ -63,6 +65,9 @@ def test_a_run_publishes_a_complete_manifest_and_points_latest_at_it(published):
     assert manifest["counts"]["items.csv"] == {"read": 3, "loaded": 2, "quarantined": 1}
     assert manifest["publication_gate"] == {
         "quarantine_limit_pct": 50.0,
+        "change_limit_pct": 50.0,
+        "compared_with": None,  # the first run of its warehouse
+        "totals": {"open independent demand": 12.0, "available stock": 120.0, "open supply": 0.0},
         "published_anyway": False,
         "refusals": [],
     }
@@ -162,7 +167,27 @@ def test_the_publication_gate_refuses_a_file_quarantined_above_its_limit(publish
     assert os.readlink(out / "latest") == manifest["run_id"] != latest_before
     gate = manifest["publication_gate"]
     assert (gate["quarantine_limit_pct"], gate["published_anyway"]) == (5.0, True)
+    assert gate["compared_with"] == latest_before  # same totals: no change refusal
     assert [r.split(":")[0] for r in gate["refusals"]] == ["items.csv"]
+
+
+def test_the_publication_gate_refuses_totals_far_from_the_last_published_run(published, tmp_path):
+    out = published["out"]
+    latest_before = os.readlink(out / "latest")
+    thin = shutil.copytree(published["extract"], tmp_path / "thin")
+    on_hand = pl.read_csv(thin / "on_hand.csv")
+    on_hand.with_columns(pl.col("qty") / 10).write_csv(thin / "on_hand.csv")
+    result = _planner(
+        "run", "--extract", str(thin), "--as-of", "2026-11-23",
+        "--out", str(out), "--warehouse", str(published["warehouse"]), "--horizon-days", "28",
+        "--quarantine-limit-pct", "50",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert (
+        f"error: available stock: 12 against 120 in the last published run {latest_before} "
+        "(-90.0 %), more than the 50 % limit (PLANNER_CHANGE_LIMIT_PCT)"
+    ) in result.stdout
+    assert os.readlink(out / "latest") == latest_before
 
 
 def test_validate_command_reports_and_exits_0_with_quarantined_rows(published, tmp_path):
