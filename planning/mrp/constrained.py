@@ -32,10 +32,7 @@ vectorised like the netting:
    are). So no less urgent order takes minutes a more urgent one needs, on
    any level. An order is received no earlier than
    its requested day, its start plus its lead time, and the day after its last
-   operation ends, on a receiving day of its calendar. Work orders in time
-   that took the days a late one could have used are then asked to end
-   sooner, and the placement is run again (``REPLACEMENTS`` times at most);
-   the one least late by priority is kept. The levels then take
+   operation ends, on a receiving day of its calendar. The levels then take
    these dates, bottom up, for the causes.
 4. Each order keeps why it moved (``cause``: the constraint that accounts for
    most of its delay) and what (``cause_ref``): its work center, the SKU of the
@@ -78,9 +75,6 @@ DAY_OFFSET = 1 << 31  # due days may be negative (past due): shifted into the ke
 LATEST_DAY = 36_600
 # what the serial placement reads of each order's SKU
 CALENDAR_COLUMNS = ("lead_time_days", "start_calendar", "receipt_calendar")
-# placements after the first that make sooner the work late orders could
-# use: each places every order again (about a tenth of the plan at 100k SKUs)
-REPLACEMENTS = 1
 
 CONSTRAINED_ORDERS = {
     "order_row": pl.Int64,
@@ -186,13 +180,7 @@ def constrain_orders(
         targets, needed, held = _target_starts(levels, pegs, skus, operations, free)
         placement = _serial_placement(
             orders.with_columns(priority=pl.lit(priority)),
-            _Dating(
-                targets,
-                needed,
-                lead_time_on,
-                material_on,
-                *_lateness_weights(orders, pegs, priority),
-            ),
+            _Dating(targets, needed, lead_time_on, material_on),
             held,
             _material_arrays(orders.height, pegs, short_components, receipt_days, horizon),
             skus,
@@ -442,41 +430,12 @@ def _op_arrays(makes: pl.DataFrame, operations: pl.DataFrame):
 @dataclass(frozen=True)
 class _Dating:
     """What the backward pass asks of every order (by order row: its target
-    start and the day it is needed) and which constraints date it; and how
-    late a placement is (``late_by_rank``)."""
+    start and the day it is needed) and which constraints date it."""
 
     targets: np.ndarray
     needed: np.ndarray
     lead_time_on: bool
     material_on: bool
-    rank: np.ndarray  # its priority's rank (sales order priority)
-    requested: np.ndarray  # the unconstrained plan's receipt day
-    weight: np.ndarray  # its qty if no other order's component, else 0
-
-    def late_by_rank(self, receipt: np.ndarray) -> _Lateness:
-        days = np.maximum(receipt - self.requested, 0)
-        ranks, by_rank = np.unique(self.rank, return_inverse=True)
-        totals = np.bincount(by_rank, weights=self.weight * days, minlength=ranks.size)
-        return _Lateness(np.flatnonzero(receipt > self.needed), tuple(totals.tolist()))
-
-
-class _Lateness(NamedTuple):
-    """The orders received after they are needed (rows), and the qty x days
-    late of the orders no other order waits for, by rank, most urgent first
-    (compared as a tuple: less is better)."""
-
-    rows: np.ndarray
-    totals: tuple[float, ...]
-
-
-def _lateness_weights(
-    orders: pl.DataFrame, pegs: pl.DataFrame, priority: np.ndarray
-) -> tuple[np.ndarray, ...]:
-    """``_Dating``'s rank, requested and weight of every order row."""
-    supplies, _ = _supplies_of_parents(pegs)
-    weight = orders["order_qty"].to_numpy().astype(np.float64).copy()
-    weight[supplies] = 0.0
-    return priority >> 32, orders["receipt_day"].to_numpy(), weight
 
 
 class _Held(NamedTuple):
@@ -545,11 +504,7 @@ def _serial_placement(
     that of the supply pegged to it, so its components are always dated
     first): a serial schedule over all levels, so that no work of a less
     urgent order takes minutes a more urgent one needs. Dates as the forward
-    pass gives them (``constrain_orders``). Then, up to ``REPLACEMENTS``
-    times, the orders in time that took minutes a late work order could have
-    used (``_sooner``) are asked to end sooner and the placement is run
-    again from the same minutes; the least late by rank (``late_by_rank``)
-    is kept."""
+    pass gives them (``constrain_orders``)."""
     # per order row (order rows are 0..n-1, in order): what the kernel reads of it
     by_row = orders.select(
         "order_row", "priority", "planning_level", "replenishment", *of_sku(skus, *CALENDAR_COLUMNS)
@@ -566,54 +521,27 @@ def _serial_placement(
     held_minutes = np.zeros_like(free)
     np.add.at(held_minutes, (held.center, held.day), held.minutes)
     lead_time, *on_calendars = (by_row[c].to_numpy().astype(np.int64) for c in CALENDAR_COLUMNS)
-    made = (by_row["replenishment"] == "make").to_numpy()
-
-    def place(sooner: np.ndarray, free: np.ndarray, held_minutes: np.ndarray):
-        return _serial_kernel(
-            sequence,
-            made,
-            dating.targets.astype(np.int64),
-            dating.needed.astype(np.int64),
-            sooner,
-            # without the lead time constraint, lead times compress as far as needed
-            lead_time if dating.lead_time_on else np.zeros_like(lead_time),
-            *on_calendars,
-            *held,
-            *material,
-            op_offsets,
-            centers,
-            minutes,
-            calendars.last_day.astype(np.int64),
-            calendars.first_day.astype(np.int64),
-            dating.lead_time_on,
-            dating.material_on,
-            free,
-            held_minutes,
-        )
-
-    # further placements make sooner the work that took the days a late order
-    # could have used, each keeping the asks before it, while they are less
-    # late by priority
-    sooner = np.full(orders.height, -1, np.int64)
-    best_free = free.copy()
-    best = place(sooner, best_free, held_minutes.copy())
-    best_late = dating.late_by_rank(best[1])
-    for _ in range(REPLACEMENTS):
-        asks = _sooner(
-            best_late.rows, *best[6:], made, op_offsets, centers, best[1], dating.needed,
-            free.shape[1],
-        )  # fmt: skip
-        asks = np.where((sooner >= 0) & ((asks < 0) | (sooner < asks)), sooner, asks)
-        if (asks == sooner).all():
-            break
-        sooner, trial_free = asks, free.copy()
-        placed = place(sooner, trial_free, held_minutes.copy())
-        late = dating.late_by_rank(placed[1])
-        if not late.totals < best_late.totals:
-            break
-        best, best_late, best_free = placed, late, trial_free
-    free[:] = best_free
-    return _Placement(*best[:6])
+    start, receipt, finish, waits, wait_centers, wait_until = _serial_kernel(
+        sequence,
+        (by_row["replenishment"] == "make").to_numpy(),
+        dating.targets.astype(np.int64),
+        dating.needed.astype(np.int64),
+        # without the lead time constraint, lead times compress as far as needed
+        lead_time if dating.lead_time_on else np.zeros_like(lead_time),
+        *on_calendars,
+        *held,
+        *material,
+        op_offsets,
+        centers,
+        minutes,
+        calendars.last_day.astype(np.int64),
+        calendars.first_day.astype(np.int64),
+        dating.lead_time_on,
+        dating.material_on,
+        free,
+        held_minutes,
+    )
+    return _Placement(start, receipt, finish, waits, wait_centers, wait_until)
 
 
 @njit(cache=True)
@@ -638,7 +566,6 @@ def _serial_kernel(
     made,
     targets,
     needed,
-    sooner,
     lead_time,
     start_calendar,
     receipt_calendar,
@@ -720,16 +647,10 @@ def _serial_kernel(
             else:
                 low = _first_day(row, pull, floors[row], material_offsets, material_supply,
                                  material_day, ready, start_calendar, first_day)  # fmt: skip
-                end = -1
-                if 0 <= sooner[row] < deadline:  # made sooner, to leave later days to others
-                    end, begin, book, count = _fit_backward(
-                        low, sooner[row], centers, minutes, free, held, True, book, count
-                    )
-                if end < 0:
-                    # work that does not fit after its target start may be made before it
-                    end, begin, book, count = _fit_backward(
-                        low, deadline, centers, minutes, free, held, False, book, count
-                    )
+                # work that does not fit after its target start may be made before it
+                end, begin, book, count = _fit_backward(
+                    low, deadline, centers, minutes, free, held, False, book, count
+                )
                 if end < 0 and pull:
                     moved = False
                     for peg in range(material_offsets[row], material_offsets[row + 1]):
@@ -778,67 +699,7 @@ def _serial_kernel(
         receipt[row] = min(by_need, LATEST_DAY)
         ready[row] = _ready(row, made[row], floors, finish, lead_time, receipt, receipt_calendar,
                             first_day)  # fmt: skip
-    return (
-        starts,
-        receipt,
-        finish,
-        waits,
-        wait_centers,
-        wait_until,
-        floors,
-        book[:count],
-        book_from,
-        book_to,
-    )
-
-
-@njit(cache=True)
-def _sooner(late, floors, book, book_from, book_to, made, op_offsets, op_centers, receipt,
-            needed, horizon):  # fmt: skip
-    """Per order row, the day by which a second placement should try to end
-    its work (-1: as before): for a work order received in time that took
-    minutes on a work center of a ``late`` work order from that order's first
-    possible day on, the day before, when it could start before it."""
-    total = floors.shape[0]
-    centers = 0
-    for op in range(op_centers.shape[0]):
-        centers = max(centers, op_centers[op] + 1)
-    # the rows of book each order holds, by work center and day (CSR)
-    cells = np.zeros(centers * horizon + 1, np.int64)
-    for row in range(total):
-        for taken in range(book_from[row], book_to[row]):
-            day = int(book[taken, 1])
-            if day < horizon:
-                cells[int(book[taken, 0]) * horizon + day + 1] += 1
-    cells = np.cumsum(cells)
-    owners = np.empty(cells[-1], np.int64)
-    filled = cells[:-1].copy()
-    for row in range(total):
-        for taken in range(book_from[row], book_to[row]):
-            day = int(book[taken, 1])
-            if day < horizon:
-                cell = int(book[taken, 0]) * horizon + day
-                owners[filled[cell]] = row
-                filled[cell] += 1
-    sooner = np.full(total, -1, np.int64)
-    for row in late:
-        if not made[row] or floors[row] <= 0:
-            continue
-        day_before = floors[row] - 1
-        for op in range(op_offsets[row], op_offsets[row + 1]):
-            center = op_centers[op]
-            for day in range(floors[row], min(receipt[row], horizon)):
-                cell = center * horizon + day
-                for at in range(cells[cell], cells[cell + 1]):
-                    other = owners[at]
-                    if (
-                        other != row
-                        and receipt[other] <= needed[other]
-                        and floors[other] < floors[row]
-                        and (sooner[other] < 0 or day_before < sooner[other])
-                    ):
-                        sooner[other] = day_before
-    return sooner
+    return starts, receipt, finish, waits, wait_centers, wait_until
 
 
 @njit(cache=True)

@@ -285,34 +285,3 @@ def test_a_parent_whose_component_cannot_be_made_in_time_frees_its_days_for_it()
     )
     assert promises(constrained)[0][:4] == ("SO1:1", 16.0, day(4), 2)
     assert constrained.loaded_minutes[0].tolist()[:5] == [480.0, 480.0, 480.0, 480.0, 0.0]
-
-
-def test_work_with_days_to_spare_leaves_its_days_to_a_late_order_released_later():
-    # A and B are made on WC1 (60 min a unit, lead time 1); B needs a bought C
-    # with a 4-day lead time, so it cannot start before day 4. SO1 (priority 1)
-    # wants 8 A on day 6; SO2 (priority 2) wants 16 B on day 5, two days of
-    # work from day 4. Made as late as it can be, A takes day 5 and B ends on
-    # day 6, 2 days late; a second placement makes A on day 3, received on day
-    # 6 as needed, and B on days 4-5, 1 day late: the least it can be.
-    skus = [
-        sku("A", replenishment="make", lead_time_days=1),
-        sku("B", replenishment="make", lead_time_days=1),
-        sku("C", lead_time_days=4, low_level_code=1),
-    ]
-    constrained = plan(
-        skus,
-        bom=[bom_line("B", "C", 1.0)],
-        demands=[
-            demand("A@PL1", 6, 8, "SO1:1", priority=1),
-            demand("B@PL1", 5, 16, "SO2:1", priority=2),
-        ],
-        capacity=capacity(items=("A", "B")),
-        plan_constraints=ALL,
-    )
-    assert [row[:4] for row in promises(constrained)] == [
-        ("SO1:1", 8.0, day(6), 0),
-        ("SO2:1", 16.0, day(6), 1),
-    ]
-    orders = constrained.work_orders.sort("item_id").select("item_id", "start_date", "due_date")
-    assert orders.rows() == [("A", day(3), day(6)), ("B", day(4), day(6))]
-    assert constrained.loaded_minutes[0].tolist()[:7] == [0, 0, 0, 480, 480, 480, 0]
