@@ -101,7 +101,7 @@ def change_refusals(
                 (
                     name,
                     f"{name}: {now:,.0f} against {was:,.0f} in the last published run "
-                    f"{last['run_id']} ({change:+.1f} %), more than the {limit_pct:g} % limit "
+                    f"{last['run_id']} ({change:+,.1f} %), more than the {limit_pct:g} % limit "
                     "(PLANNER_CHANGE_LIMIT_PCT)",
                 )
             )

@@ -198,12 +198,12 @@ class Plans:
     runs: dict[str, Run]
 
 
-def _planner_run(extract: Path, plans: Plans) -> subprocess.CompletedProcess[str]:
+def _planner_run(extract: Path, plans: Plans, *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             sys.executable, "-m", "planning.cli", "run",
             "--extract", str(extract), "--as-of", AS_OF,
-            "--out", str(plans.out), "--warehouse", str(plans.warehouse),
+            "--out", str(plans.out), "--warehouse", str(plans.warehouse), *options,
         ],
         capture_output=True,
         text=True,
@@ -257,7 +257,8 @@ def _run(case_id: str, plans: Plans) -> Run:
         latest_before = os.readlink(plans.out / "latest")
         published_before = _files(plans.out / latest_before)
         runs_before = _published_runs(plans.out)
-        result = _planner_run(extract, plans)
+        anyway = ("--publish-anyway",) if case_id in PUBLISHED_ANYWAY else ()
+        result = _planner_run(extract, plans, *anyway)
         plans.runs[case_id] = Run(
             case_id,
             extract,
@@ -368,6 +369,13 @@ PLAN_CHECKS = {
     "transfer-source-location-unknown": _check_unknown_transfer_source,
 }
 
+# cases the publication gate refuses (a 1e15 order multiplies the open demand
+# of the last published run): they run with --publish-anyway, so that what the
+# plan makes of them is checked, and their manifest must record the refusal.
+# They come last in END_TO_END: the plans share one warehouse, and after a
+# published 1e15 order the next run's change check refuses, as it should
+PUBLISHED_ANYWAY = {"huge-quantity-1e15": "open independent demand: "}
+
 END_TO_END = (
     "missing-required-file",
     "semicolon-delimiter",
@@ -414,6 +422,12 @@ def test_planner_run(case: Case, plans: Plans):
     assert {*ERP_FILES, *RUN_FILES} <= {p.name for p in folder.iterdir()}
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "succeeded"
+    gate = manifest["publication_gate"]
+    assert gate["published_anyway"] == (case.id in PUBLISHED_ANYWAY), gate
+    if case.id in PUBLISHED_ANYWAY:
+        (refusal,) = gate["refusals"]
+        assert refusal.startswith(PUBLISHED_ANYWAY[case.id]), refusal
+        assert "more than the 50 % limit (PLANNER_CHANGE_LIMIT_PCT)" in refusal
     quarantine = _text_cells(folder / "quarantine.csv")
     assert _quarantine_rows(quarantine, case.quarantined) == set(case.quarantined)
     quarantined = _quarantined_per_file(case.quarantined)
