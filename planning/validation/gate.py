@@ -18,23 +18,27 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from planning.config import Settings
 from planning.errors import PublicationRefusedError
+from planning.publish import MANIFEST, latest_run
 from planning.validation.validate import ValidatedExtract
 
-# the totals the change check compares: name -> (table, qty column) parts
+# the totals the change check compares: name -> (table, qty column, rows) parts
+EVERY_ROW = pl.lit(True)
 TOTALS = {
-    "open independent demand": (("sales_orders", "qty_open"), ("forecast", "qty")),
-    "available stock": (("on_hand", "qty"),),
+    "open independent demand": (
+        ("sales_orders", "qty_open", EVERY_ROW),
+        ("forecast", "qty", EVERY_ROW),
+    ),
+    "available stock": (("on_hand", "qty", pl.col("status") == "available"),),
     "open supply": (
-        ("open_purchase_orders", "qty_open"),
-        ("open_work_orders", "qty_open"),
-        ("open_transfers", "qty"),
+        ("open_purchase_orders", "qty_open", EVERY_ROW),
+        ("open_work_orders", "qty_open", EVERY_ROW),
+        ("open_transfers", "qty", EVERY_ROW),
     ),
 }
 
@@ -72,13 +76,10 @@ def extract_totals(validated: ValidatedExtract) -> dict[str, float]:
     totals = {}
     for name, parts in TOTALS.items():
         total = 0.0
-        for table, column in parts:
+        for table, column, kept in parts:
             rows = validated.tables.get(table)
-            if rows is None or rows.height == 0:
-                continue
-            if table == "on_hand":
-                rows = rows.filter(pl.col("status") == "available")
-            total += float(rows[column].sum())
+            if rows is not None and rows.height:
+                total += float(rows.filter(kept)[column].sum())
         totals[name] = round(total, 4)
     return totals
 
@@ -111,9 +112,11 @@ def change_refusals(
 def last_published(settings: Settings) -> dict[str, Any] | None:
     """The manifest of the run ``latest`` points at, when it planned for the
     same warehouse; else None."""
-    path = Path(settings.out_dir) / "latest" / "manifest.json"
+    folder = latest_run(settings.out_dir)
+    if folder is None:
+        return None
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return manifest if manifest.get("warehouse") == str(settings.warehouse) else None
