@@ -20,4 +20,4 @@ COPY --chown=airflow:0 dags /opt/planner/dags
 
 # Airflow pinned to the image's version, as the official image's docs advise, so
 # resolving the planner's dependencies cannot move it
-RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" --editable /opt/planner
+RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" --editable "/opt/planner[airflow]"

@@ -63,6 +63,14 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
+DBT_DIR = ".dbt"  # in the output folder: dbt's target (manifest, run results), per warehouse
+
+
+def dbt_target_dir(settings: Settings) -> Path:
+    """Where dbt writes its manifest, run results and logs for this warehouse."""
+    return settings.out_dir / DBT_DIR / settings.warehouse.stem
+
+
 PLAN_MARTS = "tag:plan"  # the marts over the plan tables, built after planning
 
 
@@ -76,7 +84,7 @@ def build_marts(
     dbt's log goes to ``log_file``; a failed model or test raises StepFailedError
     naming the failing nodes.
     """
-    target_dir = settings.warehouse.parent / "dbt_target"
+    target_dir = dbt_target_dir(settings)
     variables = {"as_of": as_of.isoformat(), "horizon_days": settings.horizon_days}
     if run_id is None:
         selection = ["--exclude", PLAN_MARTS]

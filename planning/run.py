@@ -29,7 +29,7 @@ from planning.errors import (
     PublicationRefusedError,
     StepFailedError,
 )
-from planning.publish import RunFolder, new_run_id, write_json
+from planning.publish import STAGING_DIR, RunFolder, new_run_id, write_json
 from planning.warehouse import connect, loaded_run_id, publish_serving_copy, set_run_status
 
 Report = Callable[[str], None]
@@ -156,10 +156,35 @@ def begin_run(
         "step_seconds": {},
     }
     run = PlanRun(run_id, Path(extract_dir), as_of, settings, manifest)
+    report(f"planner run {run_id}: extract {extract_dir}, as of {as_of}")
+    discard_killed_runs(settings, run_id, report)
     run.folder.create()
     run.save()
-    report(f"planner run {run_id}: extract {extract_dir}, as of {as_of}")
     return run
+
+
+def discard_killed_runs(settings: Settings, run_id: str, report: Report = print) -> list[str]:
+    """Discard the runs of this warehouse whose process was killed mid-run: their
+    staging folders go to ``.failed`` (kept for diagnosis), their plan tables are
+    marked failed. Called by a run that holds the warehouse, so no other run of it
+    is in progress; returns the ids discarded."""
+    discarded = []
+    for state in sorted((settings.out_dir / STAGING_DIR).glob(f"*/{RUN_STATE}")):
+        try:
+            warehouse = json.loads(state.read_text(encoding="utf-8")).get("warehouse")
+        except (OSError, ValueError):
+            continue  # not a run's manifest: left alone
+        if warehouse is None or Path(warehouse).resolve() != settings.warehouse.resolve():
+            continue  # another warehouse's run, which may be in progress
+        killed = PlanRun.resume(state.parent.name, settings)
+        reason = StepFailedError(
+            f"the run stopped before it finished (its process was killed); "
+            f"run {run_id} found its files and discarded them"
+        )
+        kept = fail_run(killed, reason, report=lambda _line: None).folder
+        report(f"discarded run {killed.run_id}, killed before it finished: its files are in {kept}")
+        discarded.append(killed.run_id)
+    return discarded
 
 
 def require_memory(extract_dir: Path, available: int | None = None) -> None:
@@ -183,7 +208,7 @@ def publish_run(run: PlanRun, report: Report = print) -> RunOutcome:
     the run folder visible and ``latest``."""
     with run.warehouse() as con:
         set_run_status(con, run.run_id, "succeeded", datetime.now(UTC))
-    serving = publish_serving_copy(run.settings.warehouse, run.run_id)
+    serving = publish_serving_copy(run.settings.warehouse, run.settings.out_dir, run.run_id)
     run.manifest["serving_warehouse"] = str(serving)
     run.manifest |= _closing("succeeded")
     (run.staging / RUN_STATE).unlink()

@@ -354,12 +354,13 @@ SERVING_DIR = "serving"
 SERVING_COPIES_KEPT = 2  # the newest, and the one before for readers still holding it
 
 
-def serving_path(warehouse: Path) -> Path:
-    """What BI tools open, read-only: the serving copy of the last published run."""
-    return Path(warehouse).parent / SERVING_DIR / Path(warehouse).name
+def serving_path(out_dir: Path, warehouse: Path) -> Path:
+    """What BI tools open, read-only: the serving copy of the last published run,
+    in the output folder beside the published runs (named after the warehouse)."""
+    return Path(out_dir) / SERVING_DIR / Path(warehouse).name
 
 
-def publish_serving_copy(warehouse: Path, run_id: str) -> Path:
+def publish_serving_copy(warehouse: Path, out_dir: Path, run_id: str) -> Path:
     """Copy the warehouse for readers and switch ``serving_path`` to the copy at once.
 
     Readers open the copy, never the file runs write, so a nightly run neither
@@ -368,13 +369,13 @@ def publish_serving_copy(warehouse: Path, run_id: str) -> Path:
     """
     with connect(warehouse) as con:
         con.execute("checkpoint")  # everything in the file, nothing left in the WAL
-    folder = serving_path(warehouse).parent
+    folder = serving_path(out_dir, warehouse).parent
     folder.mkdir(parents=True, exist_ok=True)
     copy = folder / f"{Path(warehouse).stem}-{run_id}.duckdb"
     partial = copy.with_suffix(".partial")
     shutil.copyfile(warehouse, partial)
     os.replace(partial, copy)
-    link = serving_path(warehouse)
+    link = serving_path(out_dir, warehouse)
     temporary = folder / f".{link.name}-{run_id}"
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(copy.name)

@@ -94,6 +94,16 @@ def test_a_run_publishes_a_complete_manifest_and_points_latest_at_it(published):
     assert "BAD" in (latest / "quarantine.csv").read_text()
 
 
+def test_a_run_writes_nothing_beside_the_warehouse_but_its_file(published):
+    warehouse = published["warehouse"]
+    beside = {path.name for path in warehouse.parent.iterdir()}
+    assert beside <= {warehouse.name, f"{warehouse.name}.wal", f"{warehouse.name}.lock"}
+    # dbt's target and the BI serving copy are in the output folder
+    assert {path.name for path in published["root"].iterdir()} == {"extract", "plans", "warehouse"}
+    assert (published["out"] / ".dbt" / "planner" / "run_results.json").exists()
+    assert (published["out"] / "serving" / "planner.duckdb").exists()
+
+
 def test_the_warehouse_holds_raw_audit_and_marts(published):
     with duckdb.connect(str(published["warehouse"]), read_only=True) as con:
         assert con.execute("select count(*) from raw.items").fetchone() == (2,)
@@ -216,7 +226,7 @@ def test_validate_command_exits_2_on_a_missing_required_file(tmp_path):
 def test_a_rerun_publishes_identical_orders_while_a_bi_reader_holds_the_serving_copy(published):
     out, warehouse = published["out"], published["warehouse"]
     first = (out / "latest").resolve()
-    serving = warehouse.parent / "serving" / "planner.duckdb"
+    serving = out / "serving" / "planner.duckdb"
     with duckdb.connect(str(serving), read_only=True) as reader:
         rerun = _planner(
             "run", "--extract", str(published["extract"]), "--as-of", "2026-11-23",
