@@ -41,6 +41,7 @@ from planning.scheduling.plant_orders import plants, read_shop_inputs, schedule_
 from planning.validation.gate import last_published, require_publishable
 from planning.validation.summary import (
     file_counts,
+    quarantine_by_reason,
     read_and_validate,
     require_plannable,
     write_validation_report,
@@ -87,6 +88,7 @@ def ingest_extract(run: PlanRun, report: Report = print) -> None:
         "extract_id": validated.manifest["extract_id"],
         "extract": validated.manifest,
         "counts": file_counts(validated),
+        "quarantine": quarantine_by_reason(validated),
     }
     write_validation_report(run.staging, validated)
     require_plannable(validated)

@@ -164,11 +164,16 @@ class RunHeader:
     facts: list[tuple[str, Any]]
     steps: list[tuple[str, Any]]  # (step, seconds) in the order the run took them
     total_seconds: float
+    # rows quarantined per file, field and reason, with the file's rows read
+    quarantine: list[dict[str, Any]]
+    published_anyway: list[str]  # the publication gate's refusals overridden
 
 
 def run_header(run: Mapping[str, Any]) -> RunHeader:
     steps = dict(run.get("step_seconds") or {})
     horizon = run.get("horizon_days")
+    counts = run.get("counts") or {}
+    gate = run.get("publication_gate") or {}
     return RunHeader(
         run_id=run.get("run_id"),
         facts=[
@@ -178,6 +183,11 @@ def run_header(run: Mapping[str, Any]) -> RunHeader:
         ],
         steps=list(steps.items()),
         total_seconds=sum(float(s) for s in steps.values() if s is not None),
+        quarantine=[
+            kind | {"read": (counts.get(kind["file"]) or {}).get("read")}
+            for kind in run.get("quarantine") or []
+        ],
+        published_anyway=list(gate.get("refusals") or []) if gate.get("published_anyway") else [],
     )
 
 

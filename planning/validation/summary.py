@@ -74,6 +74,17 @@ def describe_validation(validated: ValidatedExtract, examples: int = 3) -> list[
     return lines
 
 
+def quarantine_by_reason(validated: ValidatedExtract) -> list[dict[str, Any]]:
+    """Rows quarantined per file, field and reason, most rows first, for the
+    manifest and the top of the report."""
+    return (
+        validated.quarantine.group_by("file", "field", "reason")
+        .agg(pl.col("row_number").n_unique().alias("rows"))
+        .sort(["rows", "file", "field", "reason"], descending=[True, False, False, False])
+        .to_dicts()
+    )
+
+
 def write_validation_report(folder: Path, validated: ValidatedExtract) -> None:
     """``quarantine.csv`` (every failing row) and ``validation.json`` (every expectation)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@ next run succeeds (issue: reliability under crashes and reruns)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -57,6 +58,11 @@ def test_runs_killed_at_each_step_leave_the_published_plan_and_the_next_run_succ
     # the lock died with the killed runs; the warehouse is consistent
     after = subprocess.run(_command(extract, out, warehouse), capture_output=True, text=True)
     assert after.returncode == 0, after.stdout + after.stderr
+    # the killed runs' staging folders were discarded by the next run, kept in .failed
+    assert not any((out / ".staging").iterdir())
+    killed = [json.loads(p.read_text()) for p in (out / ".failed").glob("*/manifest.json")]
+    assert len(killed) == len(KILL_POINTS)
+    assert all("its process was killed" in m["error"] for m in killed), killed
     latest, files = _published(out)
     assert latest != before[0]
     for name in ("work_orders.csv", "purchase_requests.csv", "transfer_orders.csv"):

@@ -216,10 +216,7 @@ def _files(folder: Path) -> dict[Path, bytes]:
 
 
 def _published_runs(out: Path) -> set[str]:
-    return {p.name for p in out.iterdir() if p.is_dir() and not p.is_symlink()} - {
-        ".staging",
-        ".failed",
-    }
+    return {p.parent.name for p in out.glob("*/manifest.json") if not p.parent.is_symlink()}
 
 
 def _run_id(stdout: str) -> str:

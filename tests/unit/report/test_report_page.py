@@ -222,3 +222,24 @@ def test_bottlenecks_without_planned_hours_have_no_load_after():
         "<td class='num'>1</td><td class='num'>n/a</td><td class='num'>n/a</td>"
         "<td class='num'>n/a</td></tr>"
     ) in capacity
+
+
+def test_the_quarantine_per_file_and_reason_and_a_gate_override_head_the_page():
+    run = RUN | {
+        "counts": {"sales_orders.csv": {"read": 256, "loaded": 0, "quarantined": 256}},
+        "quarantine": [
+            {"file": "sales_orders.csv", "field": "due_date", "reason": "not a date", "rows": 256}
+        ],
+        "publication_gate": {
+            "published_anyway": True,
+            "refusals": ["sales_orders.csv: 256 of 256 rows quarantined (100.0 %)"],
+        },
+    }
+    page = render_report(run, base_tables())
+    header = page[page.index("<header id='run'>") : page.index("</header>")]
+    assert "Data quality: 256 rows quarantined, planned without" in header
+    assert re.search(r"<td>sales_orders\.csv</td><td>due_date</td><td>not a date</td>", header)
+    assert "Published anyway, past the publication gate: sales_orders.csv: 256 of 256" in header
+    assert_well_formed(page)
+    clean = render_report(RUN, base_tables())
+    assert "Data quality: no row quarantined." in clean and "Published anyway" not in clean
