@@ -95,13 +95,15 @@ def test_every_airflow_service_shares_the_common_image_and_environment():
 
 
 def test_the_image_is_built_from_the_official_airflow_image_the_project_pins():
-    pinned = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pinned = project["optional-dependencies"]["airflow"]
     version = next(d.split("==")[1] for d in pinned if d.startswith("apache-airflow=="))
     assert COMMON["build"]["dockerfile"] == "Dockerfile"
     dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
     assert f"ARG AIRFLOW_VERSION={version}" in dockerfile
     assert re.search(r"^FROM apache/airflow:\$\{AIRFLOW_VERSION\}", dockerfile, re.M)
     assert COMMON["image"].endswith(f":{version}")
+    assert '--editable "/opt/planner[airflow]"' in dockerfile  # the DAG's extra
 
 
 def test_the_stack_runs_celery_against_postgres_and_redis():
