@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 from planning.config import (
-    SAMPLE_EXTRACT_DIR,
     Settings,
     add_setting_flags,
     parse_as_of,
@@ -59,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--as-of", type=_date, default=date.today(), help="YYYY-MM-DD")
 
     validate = commands.add_parser("validate", help="validate an extract and report bad rows")
-    validate.add_argument("--extract", type=Path, default=SAMPLE_EXTRACT_DIR)
+    validate.add_argument(
+        "--extract", type=Path, required=True, help="the extract folder to validate (required)"
+    )
     validate.add_argument(
         "--report", type=Path, help="folder to write quarantine.csv and validation.json into"
     )
@@ -78,8 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Every setting is also read from the PLANNER_* variable in brackets; "
         "a flag wins over its variable.",
     )
-    run.add_argument("--as-of", type=_date, default=date.today(), help="YYYY-MM-DD")
-    add_setting_flags(run)
+    run.add_argument(
+        "--as-of", type=_date, required=True, help="the plan's as-of date, YYYY-MM-DD (required)"
+    )
+    add_setting_flags(run, required=("extract_dir",))
     return parser
 
 

@@ -152,7 +152,7 @@ class Settings:
     extract_dir: Path = setting(
         SAMPLE_EXTRACT_DIR,
         "PLANNER_EXTRACT_DIR",
-        "the extract folder (default: the bundled sample)",
+        "the extract folder",
         flag="--extract",
     )
     warehouse: Path = setting(
@@ -234,17 +234,36 @@ class Settings:
             )
 
 
-def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+def add_setting_flags(parser: argparse.ArgumentParser, required: tuple[str, ...] = ()) -> None:
     """A flag per setting (``--warehouse``, ``--schedule-time-limit`` ...); each
-    parses to its setting's name, None when not given."""
+    parses to its setting's name, None when not given. The settings named in
+    ``required`` must be given as flags."""
     for leaf in _leaves(Settings):
-        text = f"{leaf.help} ({leaf.env})"
+        if leaf.name in required:
+            text = f"{leaf.help} (required)"
+        else:
+            text = f"{leaf.help} ({leaf.env}; default {_shown(leaf.default)})"
         if leaf.kind is bool:  # a switch: given, it is true
             parser.add_argument(
                 leaf.flag, dest=leaf.name, action="store_const", const="true", help=text
             )
         else:
-            parser.add_argument(leaf.flag, dest=leaf.name, metavar="VALUE", help=text)
+            parser.add_argument(
+                leaf.flag,
+                dest=leaf.name,
+                metavar="VALUE",
+                help=text,
+                required=leaf.name in required,
+            )
+
+
+def _shown(default: Any) -> str:
+    """A default as help texts show it: folders in the project relative to it."""
+    if isinstance(default, Path) and default.is_relative_to(PROJECT_DIR):
+        return f"{default.relative_to(PROJECT_DIR)} in the project"
+    if isinstance(default, bool):
+        return "off" if not default else "on"
+    return str(default)
 
 
 def setting_names() -> list[str]:
@@ -263,6 +282,7 @@ class _Leaf(NamedTuple):
     env: str
     flag: str
     help: str
+    default: Any
 
 
 def _leaves(cls: type, path: tuple[str, ...] = ()) -> Iterator[_Leaf]:
@@ -276,7 +296,9 @@ def _leaves(cls: type, path: tuple[str, ...] = ()) -> Iterator[_Leaf]:
             env = item.metadata["env"]
             name = env.removeprefix("PLANNER_").lower()
             flag = item.metadata["flag"] or f"--{name.replace('_', '-')}"
-            yield _Leaf(name, (*path, item.name), kind, env, flag, item.metadata["help"])
+            yield _Leaf(
+                name, (*path, item.name), kind, env, flag, item.metadata["help"], item.default
+            )
 
 
 def _build(cls: type, path: tuple[str, ...], values: Mapping[tuple[str, ...], tuple]) -> Any:

@@ -98,7 +98,7 @@ def test_every_setting_has_a_flag_and_a_variable_documented_in_env_example():
     example = (PROJECT_DIR / ".env.example").read_text()
     for name, action in flags.items():
         variable = f"PLANNER_{name.upper()}"
-        assert f"({variable})" in action.help
+        assert f"({variable}; default " in action.help
         assert f"\n{variable}=" in example, f"{variable} is not in .env.example"
 
 
